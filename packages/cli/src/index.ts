@@ -1,0 +1,2 @@
+// duckrun: library entry point (no CLI code is loaded from here).
+export * from '@duckrun/sql';

@@ -1,0 +1,88 @@
+// The ObjectStore interface every adapter implements; the delta engine only ever talks to this.
+
+/** Metadata of one stored object. */
+export interface ObjectMeta {
+  /** Key relative to the store root, `/`-separated, never starting with `/`. */
+  readonly path: string;
+  /** Size in bytes. */
+  readonly size: number;
+  /** Last modification time, milliseconds since the Unix epoch. */
+  readonly lastModified: number;
+  /** Opaque version tag where the store has one. */
+  readonly etag?: string;
+}
+
+/** A byte range: `length` bytes starting at `offset`. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/** Options of {@link ObjectStore.list}. */
+export interface ListOptions {
+  /** Only keys sorting strictly after this full key (UTF-8 byte order). */
+  readonly startAfter?: string;
+}
+
+/** What a store can do, as data (callers never test the adapter class). */
+export interface StoreCapabilities {
+  /** `native`: putIfAbsent is atomic against concurrent writers in other processes. */
+  readonly atomicCreate: 'native' | 'none';
+  readonly rangeReads: boolean;
+  readonly multipartUpload: boolean;
+}
+
+/**
+ * A flat key/value object store rooted at `url`.
+ *
+ * Contract, shared by every adapter and checked by the contract suite:
+ * - keys are relative, `/`-separated; a missing object makes `get`/`head` throw `NotFoundError`;
+ * - `list(prefix)` yields every object whose key starts with `prefix` (recursively), sorted by the
+ *   UTF-8 bytes of the key, honouring `startAfter`;
+ * - `putIfAbsent` creates the object only if no object exists at the key, atomically, and on a lost
+ *   race throws `AlreadyExistsError` and nothing else; the winner's bytes are never altered;
+ * - `put` replaces an object whole (readers see the old or the new bytes, never a mix);
+ * - `delete` of a missing key is not an error.
+ */
+export interface ObjectStore {
+  /** The root URL of the store (no trailing slash). */
+  readonly url: string;
+  readonly capabilities: StoreCapabilities;
+  /** Reads an object or a range of it. */
+  get(path: string, range?: ByteRange): Promise<Uint8Array>;
+  /** Reads an object's metadata. */
+  head(path: string): Promise<ObjectMeta>;
+  /** Lists objects under a key prefix in key order. */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectMeta>;
+  /** Writes an object, replacing any existing one. */
+  put(path: string, data: Uint8Array): Promise<void>;
+  /** Writes an object from a stream of chunks without holding it all in memory. */
+  putStream(path: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  /** Creates an object only if none exists; throws `AlreadyExistsError` otherwise. */
+  putIfAbsent(path: string, data: Uint8Array): Promise<void>;
+  /** Deletes objects; missing ones are ignored. */
+  delete(paths: readonly string[]): Promise<void>;
+}
+
+/** Compares two keys by their UTF-8 bytes, the order every store lists in. */
+export function compareKeys(a: string, b: string): number {
+  // UTF-16 code-unit order equals UTF-8 byte order except around surrogates; compare code points.
+  if (a === b) return 0;
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done) return y.done ? 0 : -1;
+    if (y.done) return 1;
+    const cx = x.value.codePointAt(0)!;
+    const cy = y.value.codePointAt(0)!;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+/** Joins a store root URL or key prefix with a relative key. */
+export function joinKey(prefix: string, key: string): string {
+  if (prefix === '') return key;
+  return prefix.endsWith('/') ? prefix + key : `${prefix}/${key}`;
+}

@@ -1,0 +1,75 @@
+// URL → store resolution. Adapters are loaded by scheme on first use so that importing this package
+// pulls in no Node built-ins or cloud SDKs until a URL needs them.
+
+import { StoreConfigError } from './errors.js';
+import type { ObjectStore } from './object-store.js';
+import { memoryStoreFromUrl } from './stores/memory.js';
+
+/** Store options keyed as users know them from delta-rs / object_store (`aws_region`, …). */
+export type StorageOptions = Readonly<Record<string, string>>;
+
+type Loader = (url: URL, options: StorageOptions) => Promise<ObjectStore>;
+
+const LOADERS: Record<string, Loader> = {
+  'file:': async (url) => (await import('./stores/local.js')).localStoreFromUrl(url),
+  'memory:': async (url) => memoryStoreFromUrl(url),
+};
+
+const LATER = ['s3:', 's3a:', 'gs:', 'az:', 'azure:', 'abfs:', 'abfss:', 'https:', 'r2:'];
+
+/**
+ * Normalises a table location to a URL string: absolute URLs pass through, local paths become
+ * `file://` URLs (relative ones against `base`, default the working directory).
+ */
+export function toUrl(location: string, base?: string): string {
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(location)) return location.replace(/\/+$/, '');
+  if (base !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(base)) {
+    return `${base.replace(/\/+$/, '')}/${location.replace(/^\.\//, '').replace(/\/+$/, '')}`;
+  }
+  return localPathToUrl(location, base);
+}
+
+/** Opens the store rooted at `url` (a URL or local path). */
+export async function resolveStore(url: string, options: StorageOptions = {}): Promise<ObjectStore> {
+  const parsed = parseUrl(toUrl(url));
+  const loader = LOADERS[parsed.protocol];
+  if (loader) {
+    const unknown = Object.keys(options);
+    if (unknown.length > 0) {
+      throw new StoreConfigError(
+        `storage option(s) ${unknown.join(', ')} do not apply to ${parsed.protocol}// locations (${url}); remove them`,
+      );
+    }
+    return loader(parsed, options);
+  }
+  if (LATER.includes(parsed.protocol)) {
+    throw new StoreConfigError(`${parsed.protocol}// locations (${url}) are not supported by this build of duckrun yet; use a local path or memory://`);
+  }
+  throw new StoreConfigError(`cannot open ${url}: unknown URL scheme ${parsed.protocol}; use a local path, file://, or memory://`);
+}
+
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch (e) {
+    throw new StoreConfigError(`cannot open ${url}: not a valid URL or path`, { cause: e });
+  }
+}
+
+function localPathToUrl(path: string, base?: string): string {
+  // Avoid node:path/node:url here to stay loadable on edge runtimes; POSIX and Windows paths both work.
+  let p = path.replace(/\\/g, '/');
+  const isAbs = p.startsWith('/') || /^[a-zA-Z]:\//.test(p);
+  if (!isAbs) {
+    const cwd = base ?? (globalThis as { process?: { cwd(): string } }).process?.cwd() ?? '/';
+    p = `${cwd.replace(/\\/g, '/').replace(/\/+$/, '')}/${p}`;
+  }
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  const drive = /^[a-zA-Z]:$/.test(parts[0] ?? '') ? `/${parts.shift()}` : '';
+  return `file://${drive}/${parts.map(encodeURIComponent).join('/')}`;
+}
