@@ -17,14 +17,20 @@ const LOADERS: Record<string, Loader> = {
 
 const LATER = ['s3:', 's3a:', 'gs:', 'az:', 'azure:', 'abfs:', 'abfss:', 'https:', 'r2:'];
 
+/** `scheme://`: a location that is already a URL (a one-letter scheme is a Windows drive). */
+const URL_PREFIX = /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//;
+
 /**
- * Normalises a table location to a URL string: absolute URLs pass through, local paths become
- * `file://` URLs (relative ones against `base`, default the working directory).
+ * Normalises a table location to a URL string without a trailing slash: absolute URLs pass through,
+ * local paths become `file://` URLs (relative ones against `base`, a URL or a directory, default
+ * the working directory). Path characters outside RFC 3986 `pchar` are percent-encoded, so
+ * `toUrl(path)` spells a directory exactly as the local store's `url` does.
  */
 export function toUrl(location: string, base?: string): string {
-  if (/^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(location)) return location.replace(/\/+$/, '');
-  if (base !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//.test(base)) {
-    return `${base.replace(/\/+$/, '')}/${location.replace(/^\.\//, '').replace(/\/+$/, '')}`;
+  if (URL_PREFIX.test(location)) return stripTrailingSlashes(location);
+  if (base !== undefined && URL_PREFIX.test(base) && !isAbsolutePath(location)) {
+    const rel = location.replace(/\\/g, '/').split('/').map(encodePathSegment).join('/');
+    return stripTrailingSlashes(new URL(rel, `${stripTrailingSlashes(base)}/`).href);
   }
   return localPathToUrl(location, base);
 }
@@ -34,7 +40,7 @@ export async function resolveStore(url: string, options: StorageOptions = {}): P
   const parsed = parseUrl(toUrl(url));
   const loader = LOADERS[parsed.protocol];
   if (loader) {
-    const unknown = Object.keys(options);
+    const unknown = Object.keys(options).filter((k) => options[k] !== undefined);
     if (unknown.length > 0) {
       throw new StoreConfigError(
         `storage option(s) ${unknown.join(', ')} do not apply to ${parsed.protocol}// locations (${url}); remove them`,
@@ -59,8 +65,7 @@ function parseUrl(url: string): URL {
 function localPathToUrl(path: string, base?: string): string {
   // Avoid node:path/node:url here to stay loadable on edge runtimes; POSIX and Windows paths both work.
   let p = path.replace(/\\/g, '/');
-  const isAbs = p.startsWith('/') || /^[a-zA-Z]:\//.test(p);
-  if (!isAbs) {
+  if (!isAbsolutePath(p)) {
     const cwd = base ?? (globalThis as { process?: { cwd(): string } }).process?.cwd() ?? '/';
     p = `${cwd.replace(/\\/g, '/').replace(/\/+$/, '')}/${p}`;
   }
@@ -71,5 +76,23 @@ function localPathToUrl(path: string, base?: string): string {
     else parts.push(seg);
   }
   const drive = /^[a-zA-Z]:$/.test(parts[0] ?? '') ? `/${parts.shift()}` : '';
-  return `file://${drive}/${parts.map(encodeURIComponent).join('/')}`;
+  return `file://${drive}/${parts.map(encodePathSegment).join('/')}`;
+}
+
+function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || path.startsWith('\\') || /^[a-zA-Z]:[\\/]/.test(path);
+}
+
+/** `scheme://host/a/b/` → `scheme://host/a/b`, but never strips into the `scheme://` itself. */
+function stripTrailingSlashes(url: string): string {
+  const at = url.indexOf('://') + 3;
+  const rest = url.slice(at).replace(/\/+$/, '');
+  return url.slice(0, at) + (rest === '' && url.length > at ? '/' : rest);
+}
+
+/** Percent-encodes one path segment, keeping RFC 3986 `pchar` (so `date=2024-01-01` stays readable). */
+function encodePathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
 }

@@ -2,12 +2,13 @@
 // link(2) fails with EEXIST if the name exists, so a commit is never a rename over another one.
 
 import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
+import { constants, type Dirent, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
-import { AlreadyExistsError, NotFoundError } from '../errors.js';
-import { compareKeys, type ByteRange, type ListOptions, type ObjectMeta, type ObjectStore, type StoreCapabilities } from '../object-store.js';
+import { fileURLToPath } from 'node:url';
+import { AlreadyExistsError, NotFoundError, StoreConfigError } from '../errors.js';
+import { compareKeys, joinKey, type ByteRange, type ListOptions, type ObjectMeta, type ObjectStore, type StoreCapabilities } from '../object-store.js';
+import { toUrl } from '../url.js';
 
 /** Names of our in-flight temp files, hidden from listings. */
 const TEMP_FILE = /\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
@@ -21,7 +22,8 @@ export class LocalStore implements ObjectStore {
 
   constructor(root: string) {
     this.root = nodePath.resolve(root);
-    this.url = pathToFileURL(this.root).href.replace(/\/$/, '');
+    // The same spelling toUrl() gives the path, so table URLs and store URLs compare equal.
+    this.url = toUrl(this.root);
   }
 
   async get(path: string, range?: ByteRange): Promise<Uint8Array> {
@@ -72,22 +74,35 @@ export class LocalStore implements ObjectStore {
   async put(path: string, data: Uint8Array): Promise<void> {
     // Write beside the target and rename over it so readers never see a partial object.
     const tmp = await this.writeTemp(path, data);
-    await fs.rename(tmp, this.file(path));
+    try {
+      await fs.rename(tmp, this.file(path));
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
   }
 
   async putStream(path: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
     const target = this.file(path);
     await fs.mkdir(nodePath.dirname(target), { recursive: true });
     const tmp = `${target}.${randomUUID()}.tmp`;
-    const out = createWriteStream(tmp);
+    // A file handle written chunk by chunk: write errors reject here instead of surfacing as an
+    // unhandled stream 'error' event, and the temp file is always removed on failure.
+    const fh = await fs.open(tmp, 'wx');
     try {
-      for await (const chunk of chunks) {
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      try {
+        for await (const chunk of chunks) {
+          let written = 0;
+          while (written < chunk.byteLength) {
+            const { bytesWritten } = await fh.write(chunk, written, chunk.byteLength - written);
+            written += bytesWritten;
+          }
+        }
+      } finally {
+        await fh.close();
       }
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       await fs.rename(tmp, target);
     } catch (e) {
-      out.destroy();
       await fs.rm(tmp, { force: true });
       throw e;
     }
@@ -119,7 +134,7 @@ export class LocalStore implements ObjectStore {
   }
 
   private keyUrl(path: string): string {
-    return `${this.url}/${path}`;
+    return joinKey(this.url, path);
   }
 
   private async createExclusive(target: string, data: Uint8Array, path: string): Promise<void> {
@@ -131,10 +146,16 @@ export class LocalStore implements ObjectStore {
       throw e;
     }
     try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      // We created the file, so nobody else owns it: remove the partial object rather than leave it.
+      await fs.rm(target, { force: true });
+      throw e;
     }
   }
 
@@ -142,12 +163,17 @@ export class LocalStore implements ObjectStore {
     const target = this.file(path);
     await fs.mkdir(nodePath.dirname(target), { recursive: true });
     const tmp = `${target}.${randomUUID()}.tmp`;
-    await fs.writeFile(tmp, data);
+    try {
+      await fs.writeFile(tmp, data, { flag: 'wx' });
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
     return tmp;
   }
 
   private async walk(dirKey: string, prefix: string, out: ObjectMeta[]): Promise<void> {
-    let entries: import('node:fs').Dirent[];
+    let entries: Dirent[];
     try {
       entries = await fs.readdir(dirKey ? this.file(dirKey) : this.root, { withFileTypes: true });
     } catch (e) {
@@ -160,7 +186,14 @@ export class LocalStore implements ObjectStore {
       if (entry.isDirectory()) {
         if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await this.walk(key, prefix, out);
       } else if (entry.isFile() && key.startsWith(prefix) && !TEMP_FILE.test(entry.name)) {
-        const st = await fs.stat(this.file(key));
+        let st: Stats;
+        try {
+          st = await fs.stat(this.file(key));
+        } catch (e) {
+          // Deleted between readdir and stat (a concurrent delete or vacuum): not listed.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          throw e;
+        }
         out.push({ path: key, size: st.size, lastModified: st.mtimeMs });
       }
     }
@@ -175,5 +208,11 @@ export class LocalStore implements ObjectStore {
 
 /** Opens a local store from a `file://` URL. */
 export function localStoreFromUrl(url: URL): LocalStore {
-  return new LocalStore(fileURLToPath(url));
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch (e) {
+    throw new StoreConfigError(`cannot open ${url.href}: not a local file URL (use file:///absolute/path)`, { cause: e });
+  }
+  return new LocalStore(path);
 }

@@ -59,9 +59,10 @@ export class MemoryStore implements ObjectStore {
   }
 
   async putStream(path: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    // Copy each chunk as it arrives: producers (wasm writers, pooled streams) may reuse the buffer.
     const parts: Uint8Array[] = [];
-    for await (const c of chunks) parts.push(c);
-    await this.put(path, concat(parts));
+    for await (const c of chunks) parts.push(c.slice());
+    this.objects.set(joinKey(this.prefix, path), { data: concat(parts), lastModified: Date.now() });
   }
 
   async putIfAbsent(path: string, data: Uint8Array): Promise<void> {

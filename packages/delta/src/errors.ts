@@ -1,0 +1,51 @@
+// Typed errors of @duckrun/delta; each message names the table or file and says what to do.
+import { DuckrunError } from '@duckrun/storage';
+
+/** The log breaks the Delta protocol (missing protocol/metaData, gaps in versions, bad JSON). */
+export class DeltaProtocolError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_PROTOCOL', message, options);
+  }
+}
+
+/** The table needs a reader or writer feature duckrun does not implement. */
+export class UnsupportedFeatureError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_UNSUPPORTED_FEATURE', message, options);
+  }
+}
+
+/** The location holds no Delta table (no `_delta_log`, or an empty one). */
+export class NotADeltaTableError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_NOT_A_TABLE', message, options);
+  }
+}
+
+/** A deletion vector could not be read or does not match its descriptor. */
+export class DeletionVectorError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_DELETION_VECTOR', message, options);
+  }
+}
+
+/** A schema is malformed or cannot be mapped to or from Arrow. */
+export class SchemaError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_SCHEMA', message, options);
+  }
+}
+
+/** The requested version or timestamp is not available in the table's log. */
+export class VersionNotFoundError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_VERSION_NOT_FOUND', message, options);
+  }
+}
+
+/** A data file could not be read or does not match the table schema. */
+export class DataFileError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_DATA_FILE', message, options);
+  }
+}

@@ -1,0 +1,51 @@
+// Parquet bytes → apache-arrow tables through parquet-wasm and Arrow IPC (the two libraries share no objects).
+
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { parquetWasm } from './wasm.js';
+
+/** Options of {@link readParquetTable}. */
+export interface ParquetReadOptions {
+  /** Top-level columns to read (all when undefined). */
+  readonly columns?: readonly string[];
+  /** Rows per Arrow batch. */
+  readonly batchSize?: number;
+}
+
+/** Reads a whole parquet file into an Arrow table. */
+export async function readParquetTable(bytes: Uint8Array, options: ParquetReadOptions = {}): Promise<Table> {
+  const pw = await parquetWasm();
+  const wasmTable = pw.readParquet(bytes, {
+    batchSize: options.batchSize ?? 65_536,
+    ...(options.columns ? { columns: [...options.columns] } : {}),
+  });
+  return tableFromIPC(wasmTable.intoIPCStream());
+}
+
+/** Top-level column names of a parquet file, without reading its data. */
+export async function parquetColumnNames(bytes: Uint8Array): Promise<string[]> {
+  const pw = await parquetWasm();
+  const schema = pw.readSchema(bytes);
+  const table = tableFromIPC(schema.intoIPCStream());
+  return table.schema.fields.map((f) => f.name);
+}
+
+/** Reads a parquet file one row group at a time, so memory stays bounded by the largest row group. */
+export async function* readParquetRowGroups(bytes: Uint8Array, options: ParquetReadOptions = {}): AsyncIterable<Table> {
+  const pw = await parquetWasm();
+  const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  try {
+    const meta = file.metadata();
+    const groups = meta.numRowGroups();
+    meta.free();
+    for (let i = 0; i < groups; i++) {
+      const wasmTable = await file.read({
+        rowGroups: [i],
+        batchSize: options.batchSize ?? 65_536,
+        ...(options.columns ? { columns: [...options.columns] } : {}),
+      });
+      yield tableFromIPC(wasmTable.intoIPCStream());
+    }
+  } finally {
+    file.free();
+  }
+}

@@ -1,0 +1,103 @@
+// Reads the live data files of a snapshot as Arrow record batches in the logical schema: physical
+// columns conformed, partition values filled in, deleted rows (deletion vectors) dropped.
+
+import { RecordBatch, Schema, Struct, makeData, type Data, type Field } from 'apache-arrow';
+import { isDuckrunError } from '@duckrun/storage';
+import { DataFileError } from '../errors.js';
+import type { ColumnMappingMode } from '../kernel/features/column-mapping.js';
+import type { StructField } from '../kernel/schema/types.js';
+import type { PartitionScalar } from '../kernel/partitions/values.js';
+import type { AddFile } from '../kernel/actions/types.js';
+import { readParquetTable } from '../parquet/read.js';
+import { conformData, findSourceField } from './conform.js';
+import { constantData } from './constant.js';
+import { keptRanges, loadDeletedRows } from './deletion.js';
+import type { FileLocator } from './locate.js';
+
+/** One live data file of a snapshot, as handed to scans and pruning. */
+export interface ScanFile {
+  /** The path as written in the log. */
+  readonly path: string;
+  /** Partition values keyed by logical column name, parsed to their types. */
+  readonly partitionValues: Readonly<Record<string, PartitionScalar>>;
+  readonly size: number;
+  /** Row count from the file's stats, when recorded. */
+  readonly numRecords?: number;
+  /** The log's `add` action. */
+  readonly add: AddFile;
+}
+
+/** What a scan needs from its snapshot. */
+export interface ScanContext {
+  readonly tableUri: string;
+  readonly version: number;
+  readonly locator: FileLocator;
+  readonly fields: readonly StructField[];
+  readonly arrowFields: readonly Field[];
+  readonly partitionColumns: ReadonlySet<string>;
+  readonly mode: ColumnMappingMode;
+}
+
+/** Streams the rows of `files`, restricted to `columns` (logical names, all when undefined). */
+export async function* scanFiles(ctx: ScanContext, files: readonly ScanFile[], columns?: readonly string[]): AsyncIterable<RecordBatch> {
+  const wanted = columns ? columns.map((c) => indexOfColumn(ctx, c)) : ctx.fields.map((_, i) => i);
+  const schema = new Schema(wanted.map((i) => ctx.arrowFields[i]!));
+  for (const file of files) yield* scanFile(ctx, file, wanted, schema);
+}
+
+async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly number[], schema: Schema): AsyncIterable<RecordBatch> {
+  const location = await ctx.locator.locate(file.path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await location.store.get(location.key);
+  } catch (e) {
+    if (isDuckrunError(e, 'STORE_NOT_FOUND')) {
+      throw new DataFileError(
+        `data file ${location.url} of table ${ctx.tableUri} (version ${ctx.version}) is missing; it was deleted outside Delta (or vacuumed while still live). Restore the file or the table to an earlier version`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  let table;
+  try {
+    table = await readParquetTable(bytes);
+  } catch (e) {
+    throw new DataFileError(`data file ${location.url} of table ${ctx.tableUri} is not readable parquet: ${(e as Error).message}`, { cause: e });
+  }
+  const deleted = file.add.deletionVector
+    ? await loadDeletedRows(ctx.locator, ctx.tableUri, file.add.deletionVector)
+    : undefined;
+  const srcFields = table.schema.fields;
+  let rowBase = 0;
+  for (const batch of table.batches) {
+    const n = batch.numRows;
+    const children: Data[] = wanted.map((i) => {
+      const field = ctx.fields[i]!;
+      const arrowField = ctx.arrowFields[i]!;
+      if (ctx.partitionColumns.has(field.name)) {
+        return constantData(arrowField.type, file.partitionValues[field.name] ?? null, n);
+      }
+      const idx = findSourceField(srcFields, field, ctx.mode);
+      if (idx < 0) return constantData(arrowField.type, null, n);
+      return conformData(batch.data.children[idx]!, arrowField.type, field.type, ctx.mode, `${location.url}:${field.name}`);
+    });
+    const out = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+    if (!deleted) {
+      yield out;
+    } else {
+      for (const [start, end] of keptRanges(deleted, rowBase, n)) {
+        yield start === 0 && end === n ? out : out.slice(start, end);
+      }
+    }
+    rowBase += n;
+  }
+}
+
+function indexOfColumn(ctx: ScanContext, column: string): number {
+  const i = ctx.fields.findIndex((f) => f.name === column);
+  if (i < 0) {
+    throw new DataFileError(`table ${ctx.tableUri} has no column ${column}; its columns are ${ctx.fields.map((f) => f.name).join(', ')}`);
+  }
+  return i;
+}
