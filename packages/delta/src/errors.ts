@@ -45,7 +45,17 @@ export class VersionNotFoundError extends DuckrunError {
 
 /** A data file could not be read or does not match the table schema. */
 export class DataFileError extends DuckrunError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** URL of the data file concerned, when one is. */
+  readonly file: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; file?: string }) {
     super('DELTA_DATA_FILE', message, options);
+    this.file = options?.file;
+  }
+}
+
+/** A checkpoint could not be written (bad input actions, a failed upload, or a file that does not verify). */
+export class CheckpointError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_CHECKPOINT', message, options);
   }
 }

@@ -43,6 +43,8 @@ export function findSourceField(fields: readonly Field[], field: StructField, mo
  */
 export function conformData(data: Data, target: DataType, delta: DeltaType, mode: ColumnMappingMode, where: string): Data {
   const source = data.type as DataType;
+  // Empty batches may come without child buffers; rebuild them in the target type.
+  if (data.length === 0) return nullData(target, 0);
   if (target.typeId === Type.Struct && typeof delta === 'object' && delta.type === 'struct') {
     if (source.typeId !== Type.Struct) throw mismatch(where, source, target);
     const srcFields = (source as Struct).children;

@@ -54,7 +54,7 @@ async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly numb
     if (isDuckrunError(e, 'STORE_NOT_FOUND')) {
       throw new DataFileError(
         `data file ${location.url} of table ${ctx.tableUri} (version ${ctx.version}) is missing; it was deleted outside Delta (or vacuumed while still live). Restore the file or the table to an earlier version`,
-        { cause: e },
+        { cause: e, file: location.url },
       );
     }
     throw e;

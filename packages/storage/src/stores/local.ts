@@ -125,7 +125,17 @@ export class LocalStore implements ObjectStore {
   }
 
   async delete(paths: readonly string[]): Promise<void> {
-    await Promise.all(paths.map((p) => fs.rm(this.file(p), { force: true })));
+    await Promise.all(
+      paths.map(async (p) => {
+        try {
+          await fs.rm(this.file(p), { force: true });
+        } catch (e) {
+          // A directory is not an object: deleting that key deletes nothing, like a missing key.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'ERR_FS_EISDIR' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
+        }
+      }),
+    );
   }
 
   /** Absolute file-system path of a key. */

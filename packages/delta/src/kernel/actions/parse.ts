@@ -4,6 +4,8 @@
 import { DeltaProtocolError } from '../../errors.js';
 import type { Action } from './types.js';
 
+const EMPTY_SCHEMA = '{"type":"struct","fields":[]}';
+
 const KINDS = ['add', 'remove', 'metaData', 'protocol', 'txn', 'commitInfo', 'domainMetadata', 'sidecar', 'checkpointMetadata', 'cdc'] as const;
 
 /** Parses the newline-delimited actions of a commit (or JSON checkpoint) file named `file`. */
@@ -46,10 +48,14 @@ export function toAction(obj: unknown, file: string, line?: number): Action | un
     }
     if (kind === 'metaData') {
       const md = body as Record<string, unknown>;
-      if (typeof md.schemaString !== 'string') throw missing(file, line, 'metaData.schemaString');
+      if (md.schemaString !== undefined && md.schemaString !== null && typeof md.schemaString !== 'string') {
+        throw missing(file, line, 'a string metaData.schemaString');
+      }
       return {
         metaData: {
           ...md,
+          // Delta's reference reader treats an absent schemaString as an empty schema; so do we.
+          schemaString: md.schemaString ?? EMPTY_SCHEMA,
           format: (md.format ?? { provider: 'parquet' }) as never,
           partitionColumns: (md.partitionColumns ?? []) as string[],
           configuration: (md.configuration ?? {}) as Record<string, string>,

@@ -3,11 +3,13 @@
 import { DeletionVectorError, DeltaProtocolError } from '../../errors.js';
 import type { DeletionVectorDescriptor } from '../actions/types.js';
 import { decodeAddPath } from '../partitions/path.js';
-import { decodeRoaringBitmapArray, encodeRoaringBitmapArray } from './roaring.js';
+import { decodeNativeRoaringBitmapArray, decodeRoaringBitmapArray, encodeRoaringBitmapArray } from './roaring.js';
 import { decodeZ85, encodeZ85 } from './z85.js';
 
 /** Magic number (LE) that opens every serialized deletion vector ("Deletion Vector Format"). */
 export const DV_MAGIC = 1681511377;
+/** Magic number (BE) of the older native RoaringBitmapArray layout, as in PROTOCOL.md's inline example. */
+export const DV_MAGIC_NATIVE = 1681511376;
 /** Format version byte at the start of a deletion vector file. */
 export const DV_FILE_VERSION = 1;
 
@@ -182,18 +184,23 @@ export function encodeDeletionVectorUuidPath(uuid: string, prefix = ''): string 
 
 // ---------------------------------------------------------------------------------------------------
 
-/** Checks the magic number, decodes the bitmap and checks its cardinality against the descriptor. */
+/**
+ * Checks the magic number, decodes the bitmap and checks its cardinality against the descriptor. Writers
+ * produce the portable layout; the native one is accepted too because PROTOCOL.md's own example uses it.
+ */
 function decodeSerializedDeletionVector(data: Uint8Array, dv: DeletionVectorDescriptor, where: string): Float64Array {
   if (data.length < 4) throw new DeletionVectorError(`${where} is only ${data.length} bytes; it is truncated`);
-  const magic = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(0, true);
-  if (magic !== DV_MAGIC) {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const magic = view.getUint32(0, true);
+  const native = view.getUint32(0, false) === DV_MAGIC_NATIVE;
+  if (magic !== DV_MAGIC && !native) {
     throw new DeletionVectorError(
-      `${where} starts with magic number ${magic}, not ${DV_MAGIC}; it is not a portable RoaringBitmapArray (corrupt, or an unsupported format)`,
+      `${where} starts with magic number ${magic}, not ${DV_MAGIC}; it is not a RoaringBitmapArray (corrupt, or an unsupported format)`,
     );
   }
   let rows: Float64Array;
   try {
-    rows = decodeRoaringBitmapArray(data.subarray(4));
+    rows = native ? decodeNativeRoaringBitmapArray(data.subarray(4)) : decodeRoaringBitmapArray(data.subarray(4));
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     throw new DeletionVectorError(`${where} cannot be decoded (${detail}); the deletion vector is corrupt`, { cause: e });

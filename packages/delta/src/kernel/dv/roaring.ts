@@ -37,11 +37,29 @@ export function decodeRoaringBitmapArray(bytes: Uint8Array): Float64Array {
     total += readBitmap32(r, key * 2 ** 32, containers);
   }
   if (r.pos !== bytes.length) fail(`${bytes.length - r.pos} trailing bytes follow the last bucket`);
+  return collect(containers, total);
+}
 
-  const out = new Float64Array(total);
-  let o = 0;
-  for (const c of containers) o = c.fill(out, o);
-  return out;
+/**
+ * Decodes Delta's older "native" RoaringBitmapArray layout (used by PROTOCOL.md's inline example): a
+ * big-endian bitmap count, then per bitmap a big-endian byte size and a 32-bit portable Roaring bitmap
+ * whose high key is its position. The input starts after the magic number.
+ */
+export function decodeNativeRoaringBitmapArray(bytes: Uint8Array): Float64Array {
+  const r = new Reader(bytes);
+  const count = r.u32be();
+  if (count > bytes.length) fail(`it claims ${count} bitmaps in ${bytes.length} bytes`);
+  if (count > MAX_BUCKET_KEY + 1) fail(`${count} bitmaps address rows beyond 2^53`);
+  const containers: Container[] = [];
+  let total = 0;
+  for (let key = 0; key < count; key++) {
+    const size = r.u32be();
+    const start = r.pos;
+    total += readBitmap32(r, key * 2 ** 32, containers);
+    if (r.pos - start !== size) fail(`bitmap ${key} is ${r.pos - start} bytes but its size prefix says ${size}`);
+  }
+  if (r.pos !== bytes.length) fail(`${bytes.length - r.pos} trailing bytes follow the last bitmap`);
+  return collect(containers, total);
 }
 
 /**
@@ -69,6 +87,13 @@ interface Container {
   fill(out: Float64Array, at: number): number;
 }
 
+function collect(containers: readonly Container[], total: number): Float64Array {
+  const out = new Float64Array(total);
+  let o = 0;
+  for (const c of containers) o = c.fill(out, o);
+  return out;
+}
+
 class Reader {
   pos = 0;
   private readonly view: DataView;
@@ -84,6 +109,12 @@ class Reader {
     this.need(2);
     const v = this.view.getUint16(this.pos, true);
     this.pos += 2;
+    return v;
+  }
+  u32be(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, false);
+    this.pos += 4;
     return v;
   }
   u32(): number {

@@ -10,7 +10,8 @@ export type DecodedAddPath = { readonly relative: string } | { readonly absolute
 
 /**
  * Escapes a partition value (or column name) for a `col=value` folder name as Spark does: control
- * characters and `"#%'*/:=?\{[]^` become `%XX`; null and '' become `__HIVE_DEFAULT_PARTITION__`.
+ * characters, DEL and each of `"#%'*:=?\{[]^` and the slash become `%XX`; null and '' become
+ * `__HIVE_DEFAULT_PARTITION__`.
  */
 export function escapePartitionPathValue(value: string | null | undefined): string {
   if (value === null || value === undefined || value === '') return HIVE_DEFAULT_PARTITION;

@@ -1,0 +1,154 @@
+// The classic checkpoint schema (PROTOCOL.md "Checkpoint Schema", "Checkpoints"): one nullable struct
+// column per action kind, every field nullable, one action per row; and a batch builder over it.
+
+import { RecordBatch, Schema, Field, Struct, makeData } from 'apache-arrow';
+import type { AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, Txn } from '../kernel/actions/types.js';
+import { BoolColumn, IntColumn, LongColumn, StringColumn, StringListColumn, StringMapColumn, StructColumn } from './columns.js';
+
+/** One checkpoint row: exactly one action. */
+export type CheckpointRow =
+  | { readonly txn: Txn }
+  | { readonly add: AddFile }
+  | { readonly remove: RemoveFile }
+  | { readonly metaData: Metadata }
+  | { readonly protocol: Protocol }
+  | { readonly domainMetadata: DomainMetadata };
+
+/** The top-level checkpoint columns, in file order (the order Delta Spark writes them in). */
+export const CHECKPOINT_COLUMNS = ['txn', 'add', 'remove', 'metaData', 'protocol', 'domainMetadata'] as const;
+
+/** The action kind of a checkpoint column. */
+export type CheckpointColumn = (typeof CHECKPOINT_COLUMNS)[number];
+
+/** Builds Arrow record batches of checkpoint rows with the checkpoint schema. */
+export class CheckpointBatchBuilder {
+  /** The Arrow schema of every batch this builder produces. */
+  readonly schema: Schema;
+  private readonly columns: Record<CheckpointColumn, StructColumn>;
+  private readonly order: StructColumn[];
+  private rows = 0;
+
+  constructor() {
+    this.columns = {
+      txn: txnColumn(),
+      add: addColumn(),
+      remove: removeColumn(),
+      metaData: metaDataColumn(),
+      protocol: protocolColumn(),
+      domainMetadata: domainMetadataColumn(),
+    };
+    this.order = CHECKPOINT_COLUMNS.map((c) => this.columns[c]);
+    this.schema = new Schema(CHECKPOINT_COLUMNS.map((c) => new Field(c, this.columns[c].type, true)));
+  }
+
+  /** Rows appended since the last {@link flush}. */
+  get length(): number {
+    return this.rows;
+  }
+
+  /** Appends one row holding action `body` in column `kind`. */
+  append(kind: CheckpointColumn, body: object): void {
+    const target = this.columns[kind];
+    for (const column of this.order) {
+      if (column === target) column.append(body);
+      else column.appendNull();
+    }
+    this.rows++;
+  }
+
+  /** The rows appended so far as one record batch; the builder starts over empty. */
+  flush(): RecordBatch {
+    const children = this.order.map((c) => c.finish());
+    const data = makeData({ type: new Struct(this.schema.fields), length: this.rows, nullCount: 0, children });
+    this.rows = 0;
+    return new RecordBatch(this.schema, data);
+  }
+}
+
+function deletionVectorColumn(at: string): StructColumn {
+  // PROTOCOL.md "Deletion Vector Descriptor Schema": offset and sizeInBytes are int, cardinality long.
+  return new StructColumn(at, [
+    ['storageType', new StringColumn(`${at}.storageType`)],
+    ['pathOrInlineDv', new StringColumn(`${at}.pathOrInlineDv`)],
+    ['offset', new IntColumn(`${at}.offset`)],
+    ['sizeInBytes', new IntColumn(`${at}.sizeInBytes`)],
+    ['cardinality', new LongColumn(`${at}.cardinality`)],
+  ]);
+}
+
+function txnColumn(): StructColumn {
+  return new StructColumn('txn', [
+    ['appId', new StringColumn('txn.appId')],
+    ['version', new LongColumn('txn.version')],
+    ['lastUpdated', new LongColumn('txn.lastUpdated')],
+  ]);
+}
+
+function addColumn(): StructColumn {
+  // stats is written as JSON (delta.checkpoint.writeStatsAsJson defaults to true); stats_parsed and
+  // partitionValues_parsed are optional and omitted.
+  return new StructColumn('add', [
+    ['path', new StringColumn('add.path')],
+    ['partitionValues', new StringMapColumn('add.partitionValues')],
+    ['size', new LongColumn('add.size')],
+    ['modificationTime', new LongColumn('add.modificationTime')],
+    ['dataChange', new BoolColumn('add.dataChange')],
+    ['stats', new StringColumn('add.stats')],
+    ['tags', new StringMapColumn('add.tags')],
+    ['deletionVector', deletionVectorColumn('add.deletionVector')],
+    ['baseRowId', new LongColumn('add.baseRowId')],
+    ['defaultRowCommitVersion', new LongColumn('add.defaultRowCommitVersion')],
+    ['clusteringProvider', new StringColumn('add.clusteringProvider')],
+  ]);
+}
+
+function removeColumn(): StructColumn {
+  // Checkpoint tombstones carry no stats and no tags (PROTOCOL.md "Checkpoints").
+  return new StructColumn('remove', [
+    ['path', new StringColumn('remove.path')],
+    ['deletionTimestamp', new LongColumn('remove.deletionTimestamp')],
+    ['dataChange', new BoolColumn('remove.dataChange')],
+    ['extendedFileMetadata', new BoolColumn('remove.extendedFileMetadata')],
+    ['partitionValues', new StringMapColumn('remove.partitionValues')],
+    ['size', new LongColumn('remove.size')],
+    ['deletionVector', deletionVectorColumn('remove.deletionVector')],
+    ['baseRowId', new LongColumn('remove.baseRowId')],
+    ['defaultRowCommitVersion', new LongColumn('remove.defaultRowCommitVersion')],
+  ]);
+}
+
+function metaDataColumn(): StructColumn {
+  return new StructColumn('metaData', [
+    ['id', new StringColumn('metaData.id')],
+    ['name', new StringColumn('metaData.name')],
+    ['description', new StringColumn('metaData.description')],
+    [
+      'format',
+      new StructColumn('metaData.format', [
+        ['provider', new StringColumn('metaData.format.provider')],
+        ['options', new StringMapColumn('metaData.format.options')],
+      ]),
+    ],
+    ['schemaString', new StringColumn('metaData.schemaString')],
+    ['partitionColumns', new StringListColumn('metaData.partitionColumns')],
+    ['createdTime', new LongColumn('metaData.createdTime')],
+    ['configuration', new StringMapColumn('metaData.configuration')],
+  ]);
+}
+
+function protocolColumn(): StructColumn {
+  return new StructColumn('protocol', [
+    ['minReaderVersion', new IntColumn('protocol.minReaderVersion')],
+    ['minWriterVersion', new IntColumn('protocol.minWriterVersion')],
+    ['readerFeatures', new StringListColumn('protocol.readerFeatures')],
+    ['writerFeatures', new StringListColumn('protocol.writerFeatures')],
+  ]);
+}
+
+function domainMetadataColumn(): StructColumn {
+  return new StructColumn('domainMetadata', [
+    ['domain', new StringColumn('domainMetadata.domain')],
+    ['configuration', new StringColumn('domainMetadata.configuration')],
+    ['removed', new BoolColumn('domainMetadata.removed')],
+  ]);
+}
