@@ -219,7 +219,7 @@ export class StringMapColumn implements ColumnBuilder {
 
 /** A nullable `array<string>` column (nullable elements). */
 export class StringListColumn implements ColumnBuilder {
-  readonly type = new List(new Field('element', new Utf8(), true));
+  readonly type: List<Utf8> = new List<Utf8>(new Field('element', new Utf8(), true));
   private readonly validity = new Validity();
   private offsets = new Int32Array(1024);
   private readonly elements: StringColumn;
@@ -252,7 +252,7 @@ export class StringListColumn implements ColumnBuilder {
       nullCount: this.validity.nullCount,
       nullBitmap: this.validity.take(),
       valueOffsets: this.offsets.slice(0, length + 1),
-      child: this.elements.finish(),
+      child: this.elements.finish() as Data<Utf8>,
     });
     this.count = 0;
     this.offsets[0] = 0;

@@ -217,7 +217,7 @@ function fixtureDvsFromJson(): FixtureDv[] {
   return out;
 }
 
-describe.skipIf(!haveDvTable)('deletion vectors of the dv-partitioned-with-checkpoint golden table (skipped: ../shared/fixtures/delta-golden is absent)', () => {
+describe.skipIf(!haveDvTable)('deletion vectors of the dv-partitioned-with-checkpoint golden table (needs ../shared/fixtures/delta-golden; skipped when it is absent)', () => {
   const dvs = haveDvTable ? fixtureDvsFromJson() : [];
 
   it('finds deletion vectors in the JSON commits', () => {
