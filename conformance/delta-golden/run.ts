@@ -11,6 +11,7 @@ import { readParquet } from 'parquet-wasm';
 import { DeltaTable } from '@duckrun/delta';
 import { isDuckrunError } from '@duckrun/storage';
 import { canonicalRows } from './canonical.js';
+import { READER_SETTINGS } from './expectations.js';
 
 interface Entry {
   readonly kind: 'snapshot' | 'negative' | 'no-expected';
@@ -61,7 +62,7 @@ async function runOne(name: string, entry: Entry): Promise<Outcome> {
   const tablePath = path.join(copy, 'delta');
   switch (entry.kind) {
     case 'snapshot':
-      return snapshotCase(copy, tablePath, entry);
+      return snapshotCase(copy, tablePath, entry, name);
     case 'negative':
       return negativeCase(tablePath, entry);
     case 'no-expected':
@@ -69,8 +70,9 @@ async function runOne(name: string, entry: Entry): Promise<Outcome> {
   }
 }
 
-async function snapshotCase(folder: string, tablePath: string, entry: Entry): Promise<Outcome> {
-  const table = await DeltaTable.open(tablePath);
+async function snapshotCase(folder: string, tablePath: string, entry: Entry, name: string): Promise<Outcome> {
+  const setting = READER_SETTINGS[name];
+  const table = await DeltaTable.open(tablePath, setting?.options ?? {});
   const checks: Array<[string, number | undefined]> = [['expected', undefined]];
   for (const [v, sub] of Object.entries(entry.versions ?? {})) checks.push([sub, Number(v)]);
   const details: string[] = [];
@@ -82,6 +84,7 @@ async function snapshotCase(folder: string, tablePath: string, entry: Entry): Pr
     if (diff) return { ok: false, detail: `version ${snap.version} (${sub}): ${diff}` };
     details.push(`v${snap.version}: ${actual.length} rows`);
   }
+  if (setting) details.push(`read with ${JSON.stringify(setting.options)}: ${setting.reason}`);
   return { ok: true, detail: details.join(', ') };
 }
 

@@ -59,3 +59,10 @@ export class CheckpointError extends DuckrunError {
     super('DELTA_CHECKPOINT', message, options);
   }
 }
+
+/** An option passed to the library is invalid. */
+export class InvalidOptionError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_INVALID_OPTION', message, options);
+  }
+}

@@ -9,6 +9,7 @@ export {
   DataFileError,
   DeletionVectorError,
   DeltaProtocolError,
+  InvalidOptionError,
   NotADeltaTableError,
   SchemaError,
   UnsupportedFeatureError,

@@ -29,6 +29,7 @@ export interface SnapshotInit {
   readonly version: number;
   readonly state: TableState;
   readonly lastModified?: number;
+  readonly partitionTimeZone?: string;
 }
 
 /** A read-only view of a Delta table at one version. */
@@ -49,6 +50,7 @@ export class Snapshot {
   readonly lastModified: number | undefined;
   private readonly state: TableState;
   private readonly locator: FileLocator;
+  private readonly partitionTimeZone: string | undefined;
   private scanFileCache: ScanFile[] | undefined;
   private arrowSchemaCache: Schema | undefined;
 
@@ -59,6 +61,7 @@ export class Snapshot {
     this.protocol = init.state.protocol!;
     this.metadata = init.state.metadata!;
     this.lastModified = init.lastModified;
+    this.partitionTimeZone = init.partitionTimeZone;
     this.schema = parseSchema(this.metadata.schemaString);
     this.columnMapping = columnMappingMode(this.metadata.configuration);
     this.partitionColumns = this.metadata.partitionColumns;
@@ -122,7 +125,12 @@ export class Snapshot {
       const field = this.schema.fields.find((f) => f.name === name) as StructField;
       const key = physicalName(field, this.columnMapping);
       const raw = key in add.partitionValues ? add.partitionValues[key] : add.partitionValues[name];
-      values[name] = parsePartitionValue(raw, field.type, `${name} of ${add.path} in ${this.tableUri}`);
+      values[name] = parsePartitionValue(
+        raw,
+        field.type,
+        `${name} of ${add.path} in ${this.tableUri}`,
+        this.partitionTimeZone ? { timeZone: this.partitionTimeZone } : {},
+      );
     }
     const numRecords = statsNumRecords(add);
     return {

@@ -1,7 +1,7 @@
 // DeltaTable: opens a table location and loads snapshots (latest, by version, by timestamp).
 
 import { resolveStore, toUrl, type ObjectStore, type StorageOptions } from '@duckrun/storage';
-import { DeltaProtocolError, NotADeltaTableError, VersionNotFoundError } from './errors.js';
+import { DeltaProtocolError, InvalidOptionError, NotADeltaTableError, VersionNotFoundError } from './errors.js';
 import { ensureReadable } from './kernel/features/ensure.js';
 import { LogReplay } from './kernel/log/replay.js';
 import { planLogSegment, selectCheckpoints, type CheckpointCandidate, type LogFile } from './kernel/log/log-segment.js';
@@ -15,6 +15,11 @@ export interface OpenOptions {
   readonly storageOptions?: StorageOptions;
   /** Use this store instead of resolving one from the URL. */
   readonly store?: ObjectStore;
+  /**
+   * IANA time zone of zone-less legacy `timestamp` partition values (Spark writes them in its session
+   * time zone). Default UTC, as Delta Kernel reads them.
+   */
+  readonly partitionTimeZone?: string;
 }
 
 /** Which snapshot to load: latest (default), a version, or the version current at a timestamp. */
@@ -38,12 +43,14 @@ export class DeltaTable {
     /** The store rooted at the table. */
     readonly store: ObjectStore,
     private readonly storageOptions: StorageOptions,
+    private readonly partitionTimeZone: string | undefined,
   ) {}
 
   /** Opens the table at `location` (URL or local path); throws `NotADeltaTableError` if there is none. */
   static async open(location: string, options: OpenOptions = {}): Promise<DeltaTable> {
     const store = options.store ?? (await resolveStore(location, options.storageOptions));
-    const table = new DeltaTable(options.store ? store.url : toUrl(location), store, options.storageOptions ?? {});
+    if (options.partitionTimeZone !== undefined) validateTimeZone(options.partitionTimeZone);
+    const table = new DeltaTable(options.store ? store.url : toUrl(location), store, options.storageOptions ?? {}, options.partitionTimeZone);
     await table.ensureIsTable();
     return table;
   }
@@ -128,6 +135,7 @@ export class DeltaTable {
       version: segment.version,
       state,
       ...(last ? { lastModified: last.lastModified } : {}),
+      ...(this.partitionTimeZone ? { partitionTimeZone: this.partitionTimeZone } : {}),
     });
   }
 
@@ -172,4 +180,12 @@ function toMillis(timestamp: string | number | Date, table: string): number {
     throw new VersionNotFoundError(`timestamp ${String(timestamp)} for ${table} is not a valid date/time (use ISO-8601, e.g. 2024-05-01T12:00:00Z)`);
   }
   return ms;
+}
+
+function validateTimeZone(zone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch (e) {
+    throw new InvalidOptionError(`partitionTimeZone ${zone} is not a known IANA time zone (e.g. UTC, America/Los_Angeles)`, { cause: e });
+  }
 }

@@ -101,7 +101,7 @@ export function encodeAddPath(relativePath: string): string {
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\//;
 const KEEP = /^[A-Za-z0-9\-_.!~*'();:&=+$,@/]$/;
 
-/** Characters Spark's ExternalCatalogUtils escapes in partition folder names (platform-independent set). */
+/** Characters Spark's ExternalCatalogUtils escapes in folder names (its non-Windows set), plus NUL. */
 const ESCAPED = new Set<number>([
   ...Array.from({ length: 0x20 }, (_, i) => i),
   0x22, // "

@@ -22,7 +22,12 @@ export type PartitionScalar = null | string | number | bigint | boolean | Uint8A
  * (PROTOCOL.md: "An empty string for any type translates to a null partition value"). Timestamps accept
  * ISO-8601 with `Z` or an offset, and the legacy `YYYY-MM-DD HH:MM:SS[.ffffff]`, read as UTC.
  */
-export function parsePartitionValue(raw: string | null | undefined, type: DataType, column: string): PartitionScalar {
+export function parsePartitionValue(
+  raw: string | null | undefined,
+  type: DataType,
+  column: string,
+  options: PartitionParseOptions = {},
+): PartitionScalar {
   if (raw === null || raw === undefined || raw === '') return null;
   const fail = (what: string): never => {
     throw new DeltaProtocolError(
@@ -67,7 +72,7 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
     }
     case 'timestamp':
     case 'timestamp_ntz':
-      return parseTimestamp(text, type === 'timestamp') ?? fail(type === 'timestamp'
+      return parseTimestamp(text, type === 'timestamp', options.timeZone) ?? fail(type === 'timestamp'
         ? 'a timestamp (YYYY-MM-DD HH:MM:SS[.ffffff] or ISO-8601 with Z or an offset)'
         : 'a timestamp without time zone (YYYY-MM-DD HH:MM:SS[.ffffff])');
     case 'binary':
@@ -76,6 +81,15 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
     case 'void':
       throw notPartitionable(column, type);
   }
+}
+
+/** Options of {@link parsePartitionValue}. */
+export interface PartitionParseOptions {
+  /**
+   * IANA zone in which zone-less `timestamp` partition values (`YYYY-MM-DD HH:MM:SS`) were written.
+   * Spark writes them in its session time zone; Delta Kernel reads them as UTC, the default here.
+   */
+  readonly timeZone?: string;
 }
 
 /**
@@ -165,7 +179,7 @@ function parseSmallInt(text: string, bits: number): number | null {
 }
 
 /** Microseconds since the epoch; `zoned` timestamps honour a zone suffix, `timestamp_ntz` rejects one. */
-function parseTimestamp(text: string, zoned: boolean): bigint | null {
+function parseTimestamp(text: string, zoned: boolean, timeZone: string | undefined): bigint | null {
   const m = TIMESTAMP.exec(text);
   if (m === null) return null;
   const days = civilDays(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -187,7 +201,10 @@ function parseTimestamp(text: string, zoned: boolean): bigint | null {
   } else if (zone !== undefined && !zoned) {
     return null;
   }
-  const seconds = BigInt(days) * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offsetSeconds);
+  let seconds = BigInt(days) * 86_400n + BigInt(hour * 3600 + minute * 60 + second - offsetSeconds);
+  if (zone === undefined && zoned && timeZone !== undefined && timeZone !== 'UTC') {
+    seconds -= BigInt(zoneOffsetSeconds(Number(seconds), timeZone));
+  }
   return seconds * 1_000_000n + BigInt(micros);
 }
 
@@ -285,4 +302,26 @@ function utf8Decode(bytes: Uint8Array): string | null {
     i += need + 1;
   }
   return out;
+}
+
+/** Offset (seconds east of UTC) of `timeZone` at the instant whose wall-clock reading is `wallSeconds`. */
+function zoneOffsetSeconds(wallSeconds: number, timeZone: string): number {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  const offsetAt = (utcSeconds: number): number => {
+    const parts = Object.fromEntries(format.formatToParts(new Date(utcSeconds * 1000)).map((p) => [p.type, p.value]));
+    const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) / 1000;
+    return wall - utcSeconds;
+  };
+  // Two passes settle the offset across DST transitions (the first guess uses the wall time as UTC).
+  const first = offsetAt(wallSeconds);
+  return offsetAt(wallSeconds - first);
 }
