@@ -315,3 +315,18 @@ describe.skipIf(!fs.existsSync(golden))('partition values of golden tables (need
     expect([...fromLog].sort()).toEqual([...expected].sort());
   });
 });
+
+describe('parsePartitionValue with a session time zone', () => {
+  it('reads zone-less legacy timestamps in the given zone, across daylight saving', () => {
+    const la = { timeZone: 'America/Los_Angeles' };
+    // PDT (UTC-7) in September, PST (UTC-8) in January.
+    expect(parsePartitionValue('2021-09-08 11:11:11', 'timestamp', 'ts', la)).toBe(BigInt(Date.parse('2021-09-08T18:11:11Z')) * 1000n);
+    expect(parsePartitionValue('2021-01-08 11:11:11.5', 'timestamp', 'ts', la)).toBe(BigInt(Date.parse('2021-01-08T19:11:11.5Z')) * 1000n);
+  });
+
+  it('leaves explicit offsets and timestamp_ntz untouched by the zone', () => {
+    const la = { timeZone: 'America/Los_Angeles' };
+    expect(parsePartitionValue('2021-09-08T11:11:11Z', 'timestamp', 'ts', la)).toBe(BigInt(Date.parse('2021-09-08T11:11:11Z')) * 1000n);
+    expect(parsePartitionValue('2021-09-08 11:11:11', 'timestamp_ntz', 'ts', la)).toBe(BigInt(Date.parse('2021-09-08T11:11:11Z')) * 1000n);
+  });
+});

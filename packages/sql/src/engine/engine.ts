@@ -1,0 +1,49 @@
+// The SQL engine contract: DuckDB (WASM or native) behind one async interface that speaks apache-arrow 21.
+import type { RecordBatch, Schema, Table } from 'apache-arrow';
+
+/** What an engine can do, declared as data so callers never test for a concrete class. */
+export interface EngineCapabilities {
+  /** Engine family, e.g. `duckdb-wasm`. */
+  readonly name: string;
+  /** DuckDB version string reported by the engine, e.g. `v1.4.3`. */
+  readonly version: string;
+  /** Whether `read_parquet`/`COPY … (FORMAT parquet)` work inside the engine. */
+  readonly parquet: boolean;
+  /** Whether the JSON extension (`read_json`, JSON type) is available. */
+  readonly json: boolean;
+  /** Worker threads DuckDB may use. */
+  readonly threads: number;
+}
+
+/** Arrow data handed to {@link Engine.registerArrow}: IPC stream bytes, a table, or a schema plus batches. */
+export type ArrowSource =
+  | Uint8Array
+  | Table
+  | {
+      readonly schema: Schema;
+      readonly batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
+    };
+
+/**
+ * A DuckDB instance with one session-level connection.
+ *
+ * Contract: statements run one at a time in call order; `query` materialises the whole result, `stream`
+ * yields record batches and holds the connection until it is exhausted or abandoned (a statement issued
+ * meanwhile fails with `EngineBusyError`); every failure of DuckDB surfaces as `QueryError`; after
+ * `close()` every method fails with `EngineClosedError`. Arrow objects crossing this interface are
+ * apache-arrow 21 objects owned by the caller.
+ */
+export interface Engine {
+  /** Declared capabilities of this engine. */
+  readonly capabilities: EngineCapabilities;
+  /** Runs SQL (one or more statements) and returns the last statement's result. */
+  query(sql: string): Promise<Table>;
+  /** Runs SQL and yields the last statement's result batch by batch. */
+  stream(sql: string): AsyncIterable<RecordBatch>;
+  /** Creates table `name` (replacing nothing: the name must be free) from Arrow data. */
+  registerArrow(name: string, source: ArrowSource): Promise<void>;
+  /** Drops table `name` if it exists. */
+  dropTable(name: string): Promise<void>;
+  /** Releases the engine; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,61 @@
+// Typed errors of @duckrun/sql; each message names the statement, table or engine and says what to do.
+import { DuckrunError } from '@duckrun/storage';
+
+/** DuckDB rejected or failed a statement; `detail` keeps DuckDB's full, multi-line message. */
+export class QueryError extends DuckrunError {
+  /** DuckDB's own message, including its `LINE n:` context when it gave one. */
+  readonly detail: string;
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('SQL_QUERY', summarizeDuckdbMessage(detail), options);
+    this.detail = detail;
+  }
+}
+
+/** A `delta_scan(...)` call is malformed (non-literal URI, unknown or conflicting named argument). */
+export class DeltaScanArgumentError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_DELTA_SCAN_ARGUMENT', message, options);
+  }
+}
+
+/** The SQL engine could not be started (missing wasm bundle, failed instantiation). */
+export class EngineStartError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_ENGINE_START', message, options);
+  }
+}
+
+/** The engine or session was used after `close()`. */
+export class EngineClosedError extends DuckrunError {
+  constructor(what: string) {
+    super('SQL_ENGINE_CLOSED', `${what} is closed; open a new one to run more statements`);
+  }
+}
+
+/** A statement was issued while a streamed result still holds the engine's connection. */
+export class EngineBusyError extends DuckrunError {
+  constructor() {
+    super(
+      'SQL_ENGINE_BUSY',
+      'the engine is still streaming an earlier result; finish iterating it (or break out of the loop) before running another statement',
+    );
+  }
+}
+
+/** A result could not be written in the requested output format. */
+export class OutputFormatError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_OUTPUT_FORMAT', message, options);
+  }
+}
+
+/** DuckDB messages span several lines (`LINE 1: …` plus a caret); keep the lines that say what is wrong. */
+function summarizeDuckdbMessage(detail: string): string {
+  const lines: string[] = [];
+  for (const raw of detail.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('LINE ')) break;
+    if (line !== '') lines.push(line);
+  }
+  return lines.length > 0 ? lines.join(' ') : detail.trim();
+}
