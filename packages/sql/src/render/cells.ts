@@ -21,6 +21,7 @@ export type Cell =
   | { readonly kind: 'other'; readonly text: string };
 
 const NULL: Cell = { kind: 'null' };
+const UTF8 = new TextDecoder();
 const MICROS_PER_DAY = 86_400_000_000n;
 
 /** The value at `index` of `vector` (any chunking). */
@@ -36,50 +37,56 @@ export function readCell(vector: Vector, index: number): Cell {
 function readData(data: Data, i: number): Cell {
   if (!data.getValid(i)) return NULL;
   const type = data.type as DataType;
-  const at = data.offset + i;
+  // Arrow JS slices value and offset buffers along with the data (only validity bitmaps keep `offset`),
+  // so buffers are indexed by the relative row `i`; struct and fixed-size-list children are sliced too.
   if (DataType.isNull(type)) return NULL;
-  if (DataType.isBool(type)) return { kind: 'boolean', value: Boolean(makeVector(data).get(i)) };
-  if (DataType.isInt(type)) return { kind: 'integer', value: BigInt((data.values as ArrayLike<number | bigint>)[at] as number | bigint) };
+  if (DataType.isBool(type)) {
+    const bit = data.offset + i; // boolean bitmaps are not sliced
+    return { kind: 'boolean', value: (((data.values as Uint8Array)[bit >> 3] ?? 0) & (1 << (bit & 7))) !== 0 };
+  }
+  if (DataType.isInt(type)) return { kind: 'integer', value: BigInt((data.values as ArrayLike<number | bigint>)[i] as number | bigint) };
   if (DataType.isFloat(type)) {
-    const value = Number((data.values as ArrayLike<number>)[at]);
+    const value = Number((data.values as ArrayLike<number>)[i]);
     return { kind: 'float', value, text: floatText(value, (type as Float).precision === 1) };
   }
   if (DataType.isDecimal(type)) {
     const t = type as Decimal;
-    const unscaled = decimalUnscaled(data.values as Uint32Array, at, t.bitWidth / 32);
+    const unscaled = decimalUnscaled(data.values as Uint32Array, i, t.bitWidth / 32);
     return { kind: 'decimal', unscaled, text: decimalText(unscaled, t.scale) };
   }
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return { kind: 'string', value: String(makeVector(data).get(i)) };
-  if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type)) {
-    return { kind: 'binary', value: makeVector(data).get(i) as Uint8Array };
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return { kind: 'string', value: UTF8.decode(variableBytes(data, i)) };
+  if (DataType.isBinary(type) || DataType.isLargeBinary(type)) return { kind: 'binary', value: variableBytes(data, i) };
+  if (DataType.isFixedSizeBinary(type)) {
+    const width = type.byteWidth;
+    return { kind: 'binary', value: (data.values as Uint8Array).subarray(i * width, (i + 1) * width) };
   }
   if (DataType.isDate(type)) {
-    const raw = (data.values as ArrayLike<number | bigint>)[at] as number | bigint;
+    const raw = (data.values as ArrayLike<number | bigint>)[i] as number | bigint;
     const days = type.unit === 0 ? BigInt(raw) : BigInt(raw) / 86_400_000n; // DateUnit.DAY = 0
     return { kind: 'date', text: dateText(days) };
   }
   if (DataType.isTimestamp(type)) {
     const t = type as Timestamp;
-    const micros = toMicros(BigInt((data.values as BigInt64Array)[at] as bigint), t.unit);
+    const micros = toMicros(BigInt((data.values as BigInt64Array)[i] as bigint), t.unit);
     const days = floorDiv(micros, MICROS_PER_DAY);
     return { kind: 'timestamp', date: dateText(days), time: timeText(micros - days * MICROS_PER_DAY), utc: Boolean(t.timezone) };
   }
   if (DataType.isTime(type)) {
-    const raw = BigInt((data.values as ArrayLike<number | bigint>)[at] as number | bigint);
+    const raw = BigInt((data.values as ArrayLike<number | bigint>)[i] as number | bigint);
     return { kind: 'time', text: timeText(toMicros(raw, (type as Time).unit)) };
   }
-  if (DataType.isInterval(type)) return { kind: 'interval', text: intervalText(data, at, (type as Interval).unit) };
+  if (DataType.isInterval(type)) return { kind: 'interval', text: intervalText(data, i, (type as Interval).unit) };
   if (DataType.isList(type) || DataType.isLargeList(type) || DataType.isFixedSizeList(type)) {
     const child = makeVector(data.children[0]!);
     const [from, to] = DataType.isFixedSizeList(type)
-      ? [at * type.listSize, (at + 1) * type.listSize]
-      : [Number(data.valueOffsets[at]), Number(data.valueOffsets[at + 1])];
+      ? [i * type.listSize, (i + 1) * type.listSize]
+      : [Number(data.valueOffsets[i]), Number(data.valueOffsets[i + 1])];
     const items: Cell[] = [];
     for (let j = from; j < to; j++) items.push(readCell(child, j));
     return { kind: 'list', items };
   }
   if (DataType.isStruct(type)) {
-    const fields = (type as Struct).children.map((f, k) => [f.name, readData(data.children[k]!, at)] as const);
+    const fields = (type as Struct).children.map((f, k) => [f.name, readData(data.children[k]!, i)] as const);
     return { kind: 'struct', fields };
   }
   if (DataType.isMap(type)) {
@@ -87,17 +94,22 @@ function readData(data: Data, i: number): Cell {
     const keys = entries.children[0]!;
     const values = entries.children[1]!;
     const out: (readonly [Cell, Cell])[] = [];
-    for (let j = Number(data.valueOffsets[at]); j < Number(data.valueOffsets[at + 1]); j++) {
-      out.push([readData(keys, j - entries.offset), readData(values, j - entries.offset)]);
+    for (let j = Number(data.valueOffsets[i]); j < Number(data.valueOffsets[i + 1]); j++) {
+      out.push([readData(keys, j), readData(values, j)]);
     }
     return { kind: 'map', entries: out };
   }
   if (DataType.isDictionary(type)) {
     const dictionary = (data as Data<Dictionary>).dictionary;
-    const key = Number((data.values as ArrayLike<number | bigint>)[at]);
+    const key = Number((data.values as ArrayLike<number | bigint>)[i]);
     return dictionary ? readCell(dictionary as Vector, key) : NULL;
   }
   return { kind: 'other', text: String(makeVector(data).get(i)) };
+}
+
+function variableBytes(data: Data, i: number): Uint8Array {
+  const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+  return (data.values as Uint8Array).subarray(Number(offsets[i]), Number(offsets[i + 1]));
 }
 
 function decimalUnscaled(words: Uint32Array, at: number, stride: number): bigint {
