@@ -51,6 +51,17 @@ export class OutputFormatError extends DuckrunError {
 
 /** DuckDB messages span several lines (`LINE 1: …` plus a caret); keep the lines that say what is wrong. */
 function summarizeDuckdbMessage(detail: string): string {
+  // Some duckdb-wasm calls (Arrow inserts) report errors as JSON objects.
+  if (detail.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(detail) as { exception_type?: unknown; exception_message?: unknown };
+      if (typeof parsed.exception_message === 'string') {
+        return `${typeof parsed.exception_type === 'string' ? `${parsed.exception_type} Error: ` : ''}${parsed.exception_message}`;
+      }
+    } catch {
+      // Not JSON after all: fall through to the text form.
+    }
+  }
   const lines: string[] = [];
   for (const raw of detail.split('\n')) {
     const line = raw.trim();

@@ -1,8 +1,8 @@
 // SqlSession: a DuckDB engine plus a root location; runs SQL in which delta_scan() reads Delta tables.
-import type { RecordBatch, Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
 import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
-import type { Engine } from './engine/engine.js';
+import type { Engine, ResultStream } from './engine/engine.js';
 import { openWasmEngine } from './engine/wasm.js';
 import { EngineClosedError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
@@ -63,14 +63,31 @@ export class SqlSession {
     }
   }
 
-  /** Runs SQL and yields the last statement's result batch by batch. */
-  async *stream(text: string): AsyncIterable<RecordBatch> {
+  /** Runs SQL and streams the last statement's result; delta_scan tables are dropped once it is consumed or closed. */
+  async stream(text: string): Promise<ResultStream> {
     const prepared = await this.#prepare(text);
+    let inner: ResultStream;
     try {
-      yield* this.engine.stream(prepared.sql);
-    } finally {
+      inner = await this.engine.stream(prepared.sql);
+    } catch (e) {
       await prepared.release();
+      throw e;
     }
+    const close = async (): Promise<void> => {
+      await inner.close();
+      await prepared.release();
+    };
+    return {
+      schema: inner.schema,
+      close,
+      [Symbol.asyncIterator]: async function* () {
+        try {
+          yield* inner;
+        } finally {
+          await close();
+        }
+      },
+    };
   }
 
   /** Closes the session (and its engine when the session created it); idempotent. */

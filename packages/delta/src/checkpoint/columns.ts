@@ -8,8 +8,12 @@ import { CheckpointError } from '../errors.js';
 export interface ColumnBuilder {
   /** The Arrow type of the column. */
   readonly type: DataType;
+  /** Rows appended since the last {@link finish}. */
+  readonly length: number;
   /** Appends one value; `null` and `undefined` append a null. */
   append(value: unknown): void;
+  /** Appends nulls until the column holds `length` rows (cheap: no per-row work for fixed-width columns). */
+  padTo(length: number): void;
   /** The values appended since the last call, as Arrow data; the builder starts over empty. */
   finish(): Data;
 }
@@ -24,6 +28,10 @@ export class StringColumn implements ColumnBuilder {
 
   constructor(private readonly field: string) {}
 
+  get length(): number {
+    return this.validity.length;
+  }
+
   append(value: unknown): void {
     const row = this.validity.length;
     if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2);
@@ -36,6 +44,14 @@ export class StringColumn implements ColumnBuilder {
     this.validity.push(true);
     this.write(value);
     this.offsets[row + 1] = this.used;
+  }
+
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
+    this.offsets.fill(this.used, row + 1, length + 1);
+    this.validity.pushNulls(length - row);
   }
 
   finish(): Data {
@@ -54,11 +70,15 @@ export class StringColumn implements ColumnBuilder {
   }
 
   private write(s: string): void {
-    // Most checkpoint strings are ASCII: copy code units directly, fall back to TextEncoder otherwise.
     const need = this.used + s.length * 3;
     if (need > this.bytes.length) this.bytes = grow(this.bytes, need);
     const bytes = this.bytes;
     let at = this.used;
+    if (s.length > 24) {
+      this.used += ENCODER.encodeInto(s, bytes.subarray(at)).written;
+      return;
+    }
+    // Short strings: copying ASCII code units beats a TextEncoder call; anything else falls back to it.
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) {
@@ -80,6 +100,10 @@ export class LongColumn implements ColumnBuilder {
 
   constructor(private readonly field: string) {}
 
+  get length(): number {
+    return this.validity.length;
+  }
+
   append(value: unknown): void {
     const row = this.validity.length;
     if (row + 1 > this.values.length) this.values = grow(this.values, row + 1);
@@ -92,6 +116,14 @@ export class LongColumn implements ColumnBuilder {
     else if (typeof value === 'number' && Number.isSafeInteger(value)) this.values[row] = BigInt(value);
     else throw badValue(this.field, 'an integer', value);
     this.validity.push(true);
+  }
+
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    if (length > this.values.length) this.values = grow(this.values, length);
+    this.values.fill(0n, row, length);
+    this.validity.pushNulls(length - row);
   }
 
   finish(): Data {
@@ -108,6 +140,10 @@ export class IntColumn implements ColumnBuilder {
 
   constructor(private readonly field: string) {}
 
+  get length(): number {
+    return this.validity.length;
+  }
+
   append(value: unknown): void {
     const row = this.validity.length;
     if (row + 1 > this.values.length) this.values = grow(this.values, row + 1);
@@ -121,6 +157,14 @@ export class IntColumn implements ColumnBuilder {
     }
     this.values[row] = value;
     this.validity.push(true);
+  }
+
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    if (length > this.values.length) this.values = grow(this.values, length);
+    this.values.fill(0, row, length);
+    this.validity.pushNulls(length - row);
   }
 
   finish(): Data {
@@ -137,6 +181,10 @@ export class BoolColumn implements ColumnBuilder {
 
   constructor(private readonly field: string) {}
 
+  get length(): number {
+    return this.validity.length;
+  }
+
   append(value: unknown): void {
     if (value === null || value === undefined) {
       this.validity.push(false);
@@ -146,6 +194,13 @@ export class BoolColumn implements ColumnBuilder {
     if (typeof value !== 'boolean') throw badValue(this.field, 'a boolean', value);
     this.validity.push(true);
     this.values.push(value);
+  }
+
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    this.validity.pushNulls(length - row);
+    this.values.pushNulls(length - row);
   }
 
   finish(): Data {
@@ -169,6 +224,18 @@ export class StringMapColumn implements ColumnBuilder {
     this.keys = new StringColumn(`${field}.key`);
     this.values = new StringColumn(`${field}.value`);
     this.type = new Map_(new Field('key_value', new Struct([new Field('key', new Utf8(), false), new Field('value', new Utf8(), true)]), false), false);
+  }
+
+  get length(): number {
+    return this.validity.length;
+  }
+
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
+    this.offsets.fill(this.entries, row + 1, length + 1);
+    this.validity.pushNulls(length - row);
   }
 
   append(value: unknown): void {
@@ -229,6 +296,18 @@ export class StringListColumn implements ColumnBuilder {
     this.elements = new StringColumn(`${field}.element`);
   }
 
+  get length(): number {
+    return this.validity.length;
+  }
+
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
+    this.offsets.fill(this.count, row + 1, length + 1);
+    this.validity.pushNulls(length - row);
+  }
+
   append(value: unknown): void {
     const row = this.validity.length;
     if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2);
@@ -277,26 +356,35 @@ export class StructColumn implements ColumnBuilder {
     this.type = new Struct(children.map(([name, b]) => new Field(name, b.type, true)));
   }
 
+  get length(): number {
+    return this.validity.length;
+  }
+
   append(value: unknown): void {
     if (value === null || value === undefined) {
+      // Children catch up lazily (padTo), so a null struct costs one bit however many fields it has.
       this.validity.push(false);
-      for (const c of this.children) c.append(null);
       return;
     }
     if (typeof value !== 'object') throw badValue(this.field, 'an object', value);
+    const row = this.validity.length;
     this.validity.push(true);
     const obj = value as Record<string, unknown>;
-    for (let i = 0; i < this.children.length; i++) this.children[i]!.append(obj[this.names[i]!]);
+    for (let i = 0; i < this.children.length; i++) {
+      const child = this.children[i]!;
+      if (child.length < row) child.padTo(row);
+      child.append(obj[this.names[i]!]);
+    }
   }
 
-  /** Appends a null without inspecting anything (the hot path for the action kinds a row does not hold). */
-  appendNull(): void {
-    this.validity.push(false);
-    for (const c of this.children) c.append(null);
+  padTo(length: number): void {
+    const row = this.validity.length;
+    if (length > row) this.validity.pushNulls(length - row);
   }
 
   finish(): Data {
     const length = this.validity.length;
+    for (const c of this.children) c.padTo(length);
     return makeData({
       type: this.type,
       length,
@@ -315,9 +403,17 @@ class Validity {
 
   push(valid: boolean): void {
     const i = this.length++;
-    if ((i >> 3) >= this.bits.length) this.bits = grow(this.bits, (i >> 3) + 1);
+    if (i >> 3 >= this.bits.length) this.bits = grow(this.bits, (i >> 3) + 1);
     if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
     else this.nullCount++;
+  }
+
+  /** Appends `n` unset bits (bits past `length` are always zero). */
+  pushNulls(n: number): void {
+    this.length += n;
+    this.nullCount += n;
+    const bytes = (this.length + 7) >> 3;
+    if (bytes > this.bits.length) this.bits = grow(this.bits, bytes);
   }
 
   /** The bitmap so far (empty when nothing is null, unless `always`), then resets. */

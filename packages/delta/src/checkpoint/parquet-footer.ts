@@ -104,9 +104,11 @@ class CompactReader {
       case 7:
         this.at += 8;
         return;
-      case 8:
-        this.at += this.varint();
+      case 8: {
+        const length = this.varint();
+        this.at += length;
         return;
+      }
       case 9:
       case 10:
         this.skipList();

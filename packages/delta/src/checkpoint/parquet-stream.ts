@@ -56,7 +56,7 @@ export class ParquetStreamWriter {
   static async open(store: ObjectStore, key: string, options: ParquetStreamOptions): Promise<ParquetStreamWriter> {
     const pw = await parquetWasm();
     const writer = new ParquetStreamWriter(pw, store, key, options);
-    await writer.start();
+    writer.start();
     return writer;
   }
 
@@ -102,7 +102,7 @@ export class ParquetStreamWriter {
     await this.upload.catch(() => undefined);
   }
 
-  private async start(): Promise<void> {
+  private start(): void {
     const input = new ReadableStream<WasmBatch>(
       {
         start: (controller) => {
@@ -121,7 +121,9 @@ export class ParquetStreamWriter {
       .setMaxRowGroupSize(this.options.rowGroupRows)
       .setCreatedBy('duckrun')
       .build();
-    const output = (await this.pw.transformParquetStream(input, props)) as ReadableStream<Uint8Array>;
+    // The promise settles only once the encoder has seen the first batch (it takes the schema from it),
+    // so it is awaited inside the upload, not here.
+    const output = this.pw.transformParquetStream(input, props) as Promise<ReadableStream<Uint8Array>>;
     this.upload = this.store.putStream(this.key, this.chunks(output));
     this.upload.catch((e: unknown) => {
       this.failure = e;
@@ -131,8 +133,8 @@ export class ParquetStreamWriter {
     });
   }
 
-  private async *chunks(output: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-    const reader = output.getReader();
+  private async *chunks(output: Promise<ReadableStream<Uint8Array>>): AsyncIterable<Uint8Array> {
+    const reader = (await output).getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();

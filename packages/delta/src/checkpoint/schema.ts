@@ -2,17 +2,7 @@
 // column per action kind, every field nullable, one action per row; and a batch builder over it.
 
 import { RecordBatch, Schema, Field, Struct, makeData } from 'apache-arrow';
-import type { AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, Txn } from '../kernel/actions/types.js';
 import { BoolColumn, IntColumn, LongColumn, StringColumn, StringListColumn, StringMapColumn, StructColumn } from './columns.js';
-
-/** One checkpoint row: exactly one action. */
-export type CheckpointRow =
-  | { readonly txn: Txn }
-  | { readonly add: AddFile }
-  | { readonly remove: RemoveFile }
-  | { readonly metaData: Metadata }
-  | { readonly protocol: Protocol }
-  | { readonly domainMetadata: DomainMetadata };
 
 /** The top-level checkpoint columns, in file order (the order Delta Spark writes them in). */
 export const CHECKPOINT_COLUMNS = ['txn', 'add', 'remove', 'metaData', 'protocol', 'domainMetadata'] as const;
@@ -48,17 +38,19 @@ export class CheckpointBatchBuilder {
 
   /** Appends one row holding action `body` in column `kind`. */
   append(kind: CheckpointColumn, body: object): void {
+    // The other columns get their nulls in bulk at flush time.
     const target = this.columns[kind];
-    for (const column of this.order) {
-      if (column === target) column.append(body);
-      else column.appendNull();
-    }
+    if (target.length < this.rows) target.padTo(this.rows);
+    target.append(body);
     this.rows++;
   }
 
   /** The rows appended so far as one record batch; the builder starts over empty. */
   flush(): RecordBatch {
-    const children = this.order.map((c) => c.finish());
+    const children = this.order.map((c) => {
+      c.padTo(this.rows);
+      return c.finish();
+    });
     const data = makeData({ type: new Struct(this.schema.fields), length: this.rows, nullCount: 0, children });
     this.rows = 0;
     return new RecordBatch(this.schema, data);
@@ -85,20 +77,21 @@ function txnColumn(): StructColumn {
 }
 
 function addColumn(): StructColumn {
-  // stats is written as JSON (delta.checkpoint.writeStatsAsJson defaults to true); stats_parsed and
-  // partitionValues_parsed are optional and omitted.
+  // Field order as Delta Spark writes it. stats is written as JSON (delta.checkpoint.writeStatsAsJson
+  // defaults to true); stats_parsed and partitionValues_parsed are optional and omitted, so an add that
+  // only carries parsed stats (read from such a checkpoint) is written without stats.
   return new StructColumn('add', [
     ['path', new StringColumn('add.path')],
     ['partitionValues', new StringMapColumn('add.partitionValues')],
     ['size', new LongColumn('add.size')],
     ['modificationTime', new LongColumn('add.modificationTime')],
     ['dataChange', new BoolColumn('add.dataChange')],
-    ['stats', new StringColumn('add.stats')],
     ['tags', new StringMapColumn('add.tags')],
     ['deletionVector', deletionVectorColumn('add.deletionVector')],
     ['baseRowId', new LongColumn('add.baseRowId')],
     ['defaultRowCommitVersion', new LongColumn('add.defaultRowCommitVersion')],
     ['clusteringProvider', new StringColumn('add.clusteringProvider')],
+    ['stats', new StringColumn('add.stats')],
   ]);
 }
 

@@ -179,8 +179,6 @@ async function emitRows(sink: PartitionedSink, actions: CheckpointActions, parts
   const addRow = (add: AddFile): Promise<void> | undefined => {
     rows++;
     adds++;
-    // stats_parsed is not written, and a parsed-only form cannot be turned back into JSON stats
-    // faithfully (timestamps lose their text form), so such files get no stats.
     return sink.append(route(add.path), 'add', add);
   };
   const removeRow = (remove: RemoveFile): Promise<void> | undefined => {

@@ -1,5 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { tableFromIPC, type DataType, type Field } from 'apache-arrow';
+import {
+  Binary,
+  DateDay,
+  Field as ArrowField,
+  Int64,
+  Map_,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimestampMicrosecond,
+  Utf8,
+  makeBuilder,
+  makeData,
+  tableFromIPC,
+  type DataType,
+  type Field,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, isDuckrunError, type ObjectStore } from '@duckrun/storage';
 import { DeltaTable } from '../../src/table.js';
@@ -9,6 +26,7 @@ import { sparkPartition, sparkStringHash } from '../../src/checkpoint/spark-hash
 import { readParquetFooter } from '../../src/checkpoint/parquet-footer.js';
 import { parquetWasm } from '../../src/parquet/wasm.js';
 import { readLastCheckpoint } from '../../src/log/reader.js';
+import { actionsFromArrow } from '../../src/log/arrow-actions.js';
 
 const SCHEMA = JSON.stringify({
   type: 'struct',
@@ -239,10 +257,64 @@ describe('writeCheckpoint', () => {
     const info = await writeCheckpoint(store, 12, state(files));
     const hint = JSON.parse(new TextDecoder().decode(await store.get('_delta_log/_last_checkpoint'))) as Record<string, unknown>;
     const head = await store.head(info.files[0]!);
-    expect(hint).toEqual({ version: 12, size: 24, sizeInBytes: head.size, numOfAddFiles: 20 });
+    expect(hint).toEqual({ version: 12, size: 2 + txns.length + domains.length + 20, sizeInBytes: head.size, numOfAddFiles: 20 });
     const cp = await store.head('_delta_log/00000000000000000012.checkpoint.parquet');
     const last = await store.head('_delta_log/_last_checkpoint');
     expect(last.lastModified).toBeGreaterThanOrEqual(cp.lastModified);
+  });
+
+  it('writes _last_checkpoint only once the checkpoint upload has completed', async () => {
+    const inner = bucket();
+    const events: string[] = [];
+    const store: ObjectStore = {
+      ...recording(inner).store,
+      putStream: async (path, chunks) => {
+        events.push(`start ${path}`);
+        await inner.putStream(path, chunks);
+        events.push(`done ${path}`);
+      },
+      put: async (path, data) => {
+        events.push(`put ${path}`);
+        await inner.put(path, data);
+      },
+    };
+    await writeCheckpoint(store, 9, state([addFile(1)]), { parts: 2 });
+    expect(events.slice(-1)).toEqual(['put _delta_log/_last_checkpoint']);
+    expect(events.filter((e) => e.startsWith('done'))).toHaveLength(2);
+    expect(events.indexOf('put _delta_log/_last_checkpoint')).toBeGreaterThan(Math.max(...events.map((e, i) => (e.startsWith('done') ? i : -1))));
+  });
+
+  it('leaves no checkpoint and no _last_checkpoint when the upload fails', async () => {
+    const inner = bucket();
+    const store: ObjectStore = {
+      ...recording(inner).store,
+      putStream: async (path, chunks) => {
+        let n = 0;
+        await inner.putStream(
+          path,
+          (async function* () {
+            for await (const c of chunks) {
+              if (++n > 1) throw new Error('connection reset');
+              yield c;
+            }
+          })(),
+        );
+      },
+    };
+    const files = Array.from({ length: 2000 }, (_, i) => addFile(i));
+    await expect(writeCheckpoint(store, 3, state(files), { rowGroupRows: 100 })).rejects.toThrow(/connection reset/);
+    const keys: string[] = [];
+    for await (const m of inner.list('')) keys.push(m.path);
+    expect(keys).toEqual([]);
+  });
+
+  it('writes an add that only has parsed stats (from a stats_parsed checkpoint) without stats', async () => {
+    const store = bucket();
+    const { stats: _, ...noJson } = addFile(3);
+    await writeCheckpoint(store, 1, state([{ ...noJson, statsParsed: { numRecords: 7 } }]));
+    const [add] = (await load(store)).addFiles();
+    expect(add?.stats).toBeNull();
+    expect(add?.path).toBe(noJson.path);
   });
 
   it('never moves _last_checkpoint back to an older version', async () => {
@@ -268,12 +340,12 @@ describe('writeCheckpoint', () => {
       'size',
       'modificationTime',
       'dataChange',
-      'stats',
       'tags',
       'deletionVector',
       'baseRowId',
       'defaultRowCommitVersion',
       'clusteringProvider',
+      'stats',
     ]);
     const footer = readParquetFooter(bytes, 'checkpoint');
     expect(footer.numRows).toBe(info.size);
@@ -326,5 +398,67 @@ describe('writeCheckpoint', () => {
   it('rejects invalid versions and part counts', async () => {
     await expect(writeCheckpoint(bucket(), -1, state([]))).rejects.toThrow(/versions are integers/);
     await expect(writeCheckpoint(bucket(), 1, state([]), { parts: 0 })).rejects.toThrow(/whole number of parts/);
+  });
+});
+
+describe('checkpoint rows → actions (log/arrow-actions)', () => {
+  const f = (name: string, type: DataType) => new ArrowField(name, type, true);
+  const stringMap = () =>
+    new Map_<Utf8, Utf8>(new ArrowField('key_value', new Struct<{ key: Utf8; value: Utf8 }>([new ArrowField('key', new Utf8(), false), new ArrowField('value', new Utf8(), true)]), false));
+  const addType = new Struct([
+    f('path', new Utf8()),
+    f('partitionValues', stringMap()),
+    f('size', new Int64()),
+    f('stats', new Utf8()),
+    f('stats_parsed', new Struct([f('numRecords', new Int64()), f('minValues', new Struct([f('ts', new TimestampMicrosecond('UTC')), f('d', new DateDay())]))])),
+    f('partitionValues_parsed', new Struct([f('d', new DateDay())])),
+    f('tags', stringMap()),
+    f('blob', new Binary()),
+  ]);
+  const schema = new Schema([f('add', addType), f('txn', new Struct([f('appId', new Utf8()), f('version', new Int64())]))]);
+  const batch = (rows: { add?: unknown; txn?: unknown }[]): RecordBatch => {
+    const adds = makeBuilder({ type: addType, nullValues: [null, undefined] });
+    const txns = makeBuilder({ type: schema.fields[1]!.type as Struct, nullValues: [null, undefined] });
+    for (const r of rows) {
+      adds.append(r.add as never);
+      txns.append(r.txn as never);
+    }
+    const children = [adds.finish().flush(), txns.finish().flush()];
+    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+  };
+
+  it('converts rows of every batch, in order, with non-ASCII text, big longs, maps with null values and binary', () => {
+    const table = new Table([
+      batch([{ txn: { appId: 'app', version: 3n } }, { add: { path: 'a/ü.parquet', partitionValues: new Map([['k', null], ['é', 'ß']]), size: 2n ** 40n + 1n, stats: '{"numRecords":1}', tags: null, blob: new Uint8Array([1, 2]) } }]),
+      batch([{ add: { path: 'b.parquet', partitionValues: new Map(), size: 5n, stats: null, tags: new Map([['t', 'v']]), blob: null } }]),
+    ]);
+    const actions = actionsFromArrow(table, 'cp.parquet');
+    expect(actions).toHaveLength(3);
+    expect(actions[0]).toEqual({ txn: { appId: 'app', version: 3 } });
+    expect(actions[1]).toEqual({
+      add: { path: 'a/ü.parquet', partitionValues: { k: null, é: 'ß' }, size: 2 ** 40 + 1, stats: '{"numRecords":1}', tags: null, blob: new Uint8Array([1, 2]) },
+    });
+    expect(actions[2]).toEqual({ add: { path: 'b.parquet', partitionValues: {}, size: 5, stats: null, tags: { t: 'v' }, blob: null } });
+  });
+
+  it('keeps stats_parsed as statsParsed only when the JSON stats are missing, and drops partitionValues_parsed', () => {
+    const parsed = { numRecords: 7n, minValues: { ts: 1_700_000_000_000, d: 19_000 * 86_400_000 } };
+    const table = new Table([
+      batch([
+        { add: { path: 'p1', partitionValues: new Map(), size: 1n, stats: null, stats_parsed: parsed, partitionValues_parsed: { d: 0 } } },
+        { add: { path: 'p2', partitionValues: new Map(), size: 1n, stats: '{"numRecords":7}', stats_parsed: parsed } },
+      ]),
+    ]);
+    const [first, second] = actionsFromArrow(table, 'cp.parquet') as { add: AddFile }[];
+    expect(first!.add.statsParsed).toEqual({ numRecords: 7, minValues: { ts: 1_700_000_000_000, d: 19_000 * 86_400_000 } });
+    expect(first!.add).not.toHaveProperty('stats_parsed');
+    expect(first!.add).not.toHaveProperty('partitionValues_parsed');
+    expect(second!.add.stats).toBe('{"numRecords":7}');
+    expect(second!.add).not.toHaveProperty('statsParsed');
+  });
+
+  it('rejects an add row without a path, naming the file', () => {
+    const table = new Table([batch([{ add: { path: null, partitionValues: new Map(), size: 1n } }])]);
+    expect(() => actionsFromArrow(table, 'cp.parquet')).toThrow(/cp\.parquet.*add\.path/);
   });
 });

@@ -24,11 +24,19 @@ export type ArrowSource =
       readonly batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
     };
 
+/** A result being streamed: its schema up front, then its batches; it holds the engine until consumed or closed. */
+export interface ResultStream extends AsyncIterable<RecordBatch> {
+  /** Schema of the result (known before the first batch, also for empty results). */
+  readonly schema: Schema;
+  /** Stops the stream early and frees the engine; idempotent (iterating to the end also frees it). */
+  close(): Promise<void>;
+}
+
 /**
  * A DuckDB instance with one session-level connection.
  *
  * Contract: statements run one at a time in call order; `query` materialises the whole result, `stream`
- * yields record batches and holds the connection until it is exhausted or abandoned (a statement issued
+ * yields record batches and holds the connection until it is exhausted or closed (a statement issued
  * meanwhile fails with `EngineBusyError`); every failure of DuckDB surfaces as `QueryError`; after
  * `close()` every method fails with `EngineClosedError`. Arrow objects crossing this interface are
  * apache-arrow 21 objects owned by the caller.
@@ -38,8 +46,8 @@ export interface Engine {
   readonly capabilities: EngineCapabilities;
   /** Runs SQL (one or more statements) and returns the last statement's result. */
   query(sql: string): Promise<Table>;
-  /** Runs SQL and yields the last statement's result batch by batch. */
-  stream(sql: string): AsyncIterable<RecordBatch>;
+  /** Runs SQL and streams the last statement's result batch by batch. */
+  stream(sql: string): Promise<ResultStream>;
   /** Creates table `name` (replacing nothing: the name must be free) from Arrow data. */
   registerArrow(name: string, source: ArrowSource): Promise<void>;
   /** Drops table `name` if it exists. */

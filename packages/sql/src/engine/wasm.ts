@@ -2,8 +2,8 @@
 // bytes and are parsed with our apache-arrow, because duckdb-wasm bundles its own (incompatible) copy.
 import { createRequire } from 'node:module';
 import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
-import { batchToIPCStream, emptyIPCStream, tableToIPCStream } from './arrow-ipc.js';
-import type { ArrowSource, Engine, EngineCapabilities } from './engine.js';
+import { batchesToIPCStream, emptyIPCStream, tableToIPCStream } from './arrow-ipc.js';
+import type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine.js';
 import { EngineBusyError, EngineClosedError, EngineStartError, QueryError } from '../errors.js';
 
 /** Options of {@link openWasmEngine}. */
@@ -17,6 +17,9 @@ export interface WasmBundles {
   readonly mvp: { readonly mainModule: string; readonly mainWorker: string };
   readonly eh?: { readonly mainModule: string; readonly mainWorker: string };
 }
+
+/** Rows gathered from small batches before one insert into DuckDB. */
+const INSERT_CHUNK_ROWS = 131_072;
 
 /** Starts DuckDB-WASM in this process (about 1.5 s on a small machine: the 34 MB module is compiled). */
 export async function openWasmEngine(options: WasmEngineOptions = {}): Promise<WasmEngine> {
@@ -66,21 +69,27 @@ export class WasmEngine implements Engine {
     return tableFromIPC(this.#run(sql));
   }
 
-  /** Runs SQL and yields the last statement's result in DuckDB's batches (2,048 rows each). */
-  async *stream(sql: string): AsyncIterable<RecordBatch> {
+  /** Runs SQL and streams the last statement's result in DuckDB's batches (2,048 rows each). */
+  async stream(sql: string): Promise<ResultStream> {
     this.#ready();
     this.#streaming = true;
-    let exhausted = false;
+    let reader: RecordBatchReader;
     try {
       let header = this.#call(() => this.#bindings.startPendingQuery(this.#conn, sql, true));
       while (header === null) {
         await new Promise((resolve) => setImmediate(resolve));
         header = this.#call(() => this.#bindings.pollPendingQuery(this.#conn));
       }
-      const reader = RecordBatchReader.from(this.#chunks(header));
-      for (const batch of reader) yield batch;
-      exhausted = true;
-    } finally {
+      reader = RecordBatchReader.from(this.#chunks(header)).open() as RecordBatchReader;
+    } catch (e) {
+      this.#streaming = false;
+      throw e;
+    }
+    let finished = false;
+    let exhausted = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
       if (!exhausted && !this.#closed) {
         try {
           this.#bindings.cancelPendingQuery(this.#conn);
@@ -89,7 +98,20 @@ export class WasmEngine implements Engine {
         }
       }
       this.#streaming = false;
-    }
+    };
+    return {
+      schema: reader.schema,
+      close: async () => finish(),
+      [Symbol.asyncIterator]: async function* () {
+        try {
+          if (finished) return;
+          for (const batch of reader as Iterable<RecordBatch>) yield batch;
+          exhausted = true;
+        } finally {
+          finish();
+        }
+      },
+    };
   }
 
   /** Creates table `name` from Arrow data (IPC stream bytes, a table, or schema + batches). */
@@ -100,16 +122,31 @@ export class WasmEngine implements Engine {
       return;
     }
     if ('batches' in source && !('numRows' in source)) {
-      this.#insert(name, emptyIPCStream(source.schema), true);
+      let created = false;
+      let pending: RecordBatch[] = [];
+      let pendingRows = 0;
+      // Each insert has a fixed cost (~3 ms): coalesce small batches into fewer, larger IPC streams.
+      const flush = (): void => {
+        if (pending.length === 0) return;
+        this.#insert(name, batchesToIPCStream(pending), !created);
+        created = true;
+        pending = [];
+        pendingRows = 0;
+      };
       try {
         for await (const batch of source.batches) {
           this.#ready();
-          if (batch.numRows > 0) this.#insert(name, batchToIPCStream(batch), false);
+          if (batch.numRows === 0) continue;
+          pending.push(batch);
+          pendingRows += batch.numRows;
+          if (pendingRows >= INSERT_CHUNK_ROWS) flush();
         }
+        flush();
       } catch (e) {
-        if (!this.#closed && !this.#streaming) this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
+        if (created && !this.#closed && !this.#streaming) this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
         throw e;
       }
+      if (!created) this.#insert(name, emptyIPCStream(source.schema), true);
       return;
     }
     this.#insert(name, tableToIPCStream(source as Table), true);

@@ -184,7 +184,7 @@ function analyseQueryBlock(
   let whereEnd = where + 1;
   while (whereEnd < tokens.length) {
     const t = tokens[whereEnd]!;
-    if (depth[whereEnd]! < d || (depth[whereEnd] === d && (t.text === ';' || t.text === ')'))) break;
+    if (depth[whereEnd]! < d || (depth[whereEnd] === d && t.text === ';')) break;
     if (depth[whereEnd] === d && t.kind === 'identifier' && WHERE_END.has(t.text.toLowerCase())) break;
     whereEnd++;
   }
