@@ -66,19 +66,19 @@ export interface ObjectStore {
 
 /** Compares two keys by their UTF-8 bytes, the order every store lists in. */
 export function compareKeys(a: string, b: string): number {
-  // UTF-16 code-unit order equals UTF-8 byte order except around surrogates; compare code points.
-  if (a === b) return 0;
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx < cy ? -1 : 1;
+  // UTF-8 byte order is code-point order; UTF-16 units give it directly except for surrogates.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    // A surrogate starts a code point ≥ U+10000, above every BMP unit.
+    if (sx !== sy) return sx ? 1 : -1;
+    return x < y ? -1 : 1;
   }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Joins a store root URL or key prefix with a relative key. */

@@ -2,13 +2,16 @@
 // link(2) fails with EEXIST if the name exists, so a commit is never a rename over another one.
 
 import { randomUUID } from 'node:crypto';
-import { constants, type Dirent, type Stats } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlreadyExistsError, NotFoundError, StoreConfigError } from '../errors.js';
 import { compareKeys, joinKey, type ByteRange, type ListOptions, type ObjectMeta, type ObjectStore, type StoreCapabilities } from '../object-store.js';
 import { toUrl } from '../url.js';
+
+/** Files stat'ed concurrently while listing. */
+const LIST_STAT_CHUNK = 64;
 
 /** Names of our in-flight temp files, hidden from listings. */
 const TEMP_FILE = /\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
@@ -59,15 +62,17 @@ export class LocalStore implements ObjectStore {
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectMeta> {
-    // Walk only the deepest directory the prefix names, then filter by the remaining name prefix.
+    // Walk only the deepest directory the prefix names; filter and sort names before any stat, then stat
+    // lazily in concurrent chunks so `startAfter` skips cost nothing and an early `break` stops the work.
     const slash = prefix.lastIndexOf('/');
     const dirKey = slash >= 0 ? prefix.slice(0, slash) : '';
-    const keys: ObjectMeta[] = [];
+    const keys: string[] = [];
     await this.walk(dirKey, prefix, keys);
-    keys.sort((a, b) => compareKeys(a.path, b.path));
-    for (const meta of keys) {
-      if (options.startAfter !== undefined && compareKeys(meta.path, options.startAfter) <= 0) continue;
-      yield meta;
+    const after = options.startAfter;
+    const wanted = (after === undefined ? keys : keys.filter((k) => compareKeys(k, after) > 0)).sort(compareKeys);
+    for (let i = 0; i < wanted.length; i += LIST_STAT_CHUNK) {
+      const chunk = await Promise.all(wanted.slice(i, i + LIST_STAT_CHUNK).map((key) => this.statForList(key)));
+      for (const meta of chunk) if (meta) yield meta;
     }
   }
 
@@ -182,7 +187,7 @@ export class LocalStore implements ObjectStore {
     return tmp;
   }
 
-  private async walk(dirKey: string, prefix: string, out: ObjectMeta[]): Promise<void> {
+  private async walk(dirKey: string, prefix: string, out: string[]): Promise<void> {
     let entries: Dirent[];
     try {
       entries = await fs.readdir(dirKey ? this.file(dirKey) : this.root, { withFileTypes: true });
@@ -196,16 +201,19 @@ export class LocalStore implements ObjectStore {
       if (entry.isDirectory()) {
         if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) await this.walk(key, prefix, out);
       } else if (entry.isFile() && key.startsWith(prefix) && !TEMP_FILE.test(entry.name)) {
-        let st: Stats;
-        try {
-          st = await fs.stat(this.file(key));
-        } catch (e) {
-          // Deleted between readdir and stat (a concurrent delete or vacuum): not listed.
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-          throw e;
-        }
-        out.push({ path: key, size: st.size, lastModified: st.mtimeMs });
+        out.push(key);
       }
+    }
+  }
+
+  private async statForList(key: string): Promise<ObjectMeta | undefined> {
+    try {
+      const st = await fs.stat(this.file(key));
+      return { path: key, size: st.size, lastModified: st.mtimeMs };
+    } catch (e) {
+      // Deleted between readdir and stat (a concurrent delete or vacuum): not listed.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
     }
   }
 
