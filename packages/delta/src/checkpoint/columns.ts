@@ -21,51 +21,30 @@ export interface ColumnBuilder {
 /** A nullable UTF-8 string column. */
 export class StringColumn implements ColumnBuilder {
   readonly type = new Utf8();
-  private readonly validity = new Validity();
-  private offsets = new Int32Array(1024);
+  private readonly rows = new RowOffsets();
   private bytes = new Uint8Array(16_384);
   private used = 0;
 
   constructor(private readonly field: string) {}
 
   get length(): number {
-    return this.validity.length;
+    return this.rows.length;
   }
 
   append(value: unknown): void {
-    const row = this.validity.length;
-    if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2);
-    if (value === null || value === undefined) {
-      this.validity.push(false);
-      this.offsets[row + 1] = this.used;
-      return;
-    }
+    if (value === null || value === undefined) return this.rows.push(false, this.used);
     if (typeof value !== 'string') throw badValue(this.field, 'a string', value);
-    this.validity.push(true);
     this.write(value);
-    this.offsets[row + 1] = this.used;
+    this.rows.push(true, this.used);
   }
 
   padTo(length: number): void {
-    const row = this.validity.length;
-    if (length <= row) return;
-    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
-    this.offsets.fill(this.used, row + 1, length + 1);
-    this.validity.pushNulls(length - row);
+    this.rows.padTo(length, this.used);
   }
 
   finish(): Data {
-    const length = this.validity.length;
-    const data = makeData({
-      type: this.type,
-      length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.take(),
-      valueOffsets: this.offsets.slice(0, length + 1),
-      data: this.bytes.slice(0, this.used),
-    });
+    const data = makeData({ type: this.type, ...this.rows.take(), data: this.bytes.slice(0, this.used) });
     this.used = 0;
-    this.offsets[0] = 0;
     return data;
   }
 
@@ -214,8 +193,7 @@ export class BoolColumn implements ColumnBuilder {
 /** A nullable `map<string,string>` column (non-null keys, nullable values), fed plain objects or Maps. */
 export class StringMapColumn implements ColumnBuilder {
   readonly type: Map_<Utf8, Utf8>;
-  private readonly validity = new Validity();
-  private offsets = new Int32Array(1024);
+  private readonly rows = new RowOffsets();
   private readonly keys: StringColumn;
   private readonly values: StringColumn;
   private entries = 0;
@@ -227,52 +205,34 @@ export class StringMapColumn implements ColumnBuilder {
   }
 
   get length(): number {
-    return this.validity.length;
+    return this.rows.length;
   }
 
   padTo(length: number): void {
-    const row = this.validity.length;
-    if (length <= row) return;
-    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
-    this.offsets.fill(this.entries, row + 1, length + 1);
-    this.validity.pushNulls(length - row);
+    this.rows.padTo(length, this.entries);
   }
 
   append(value: unknown): void {
-    const row = this.validity.length;
-    if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2);
-    if (value === null || value === undefined) {
-      this.validity.push(false);
-    } else if (value instanceof Map) {
+    if (value === null || value === undefined) return this.rows.push(false, this.entries);
+    if (value instanceof Map) {
       for (const [k, v] of value) this.entry(k, v);
-      this.validity.push(true);
     } else if (typeof value === 'object' && !Array.isArray(value)) {
       for (const k in value) this.entry(k, (value as Record<string, unknown>)[k]);
-      this.validity.push(true);
     } else {
       throw badValue(this.field, 'a string map', value);
     }
-    this.offsets[row + 1] = this.entries;
+    this.rows.push(true, this.entries);
   }
 
   finish(): Data {
-    const length = this.validity.length;
     const entries = makeData({
       type: this.type.children[0]!.type,
       length: this.entries,
       nullCount: 0,
       children: [this.keys.finish(), this.values.finish()],
     });
-    const data = makeData({
-      type: this.type,
-      length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.take(),
-      valueOffsets: this.offsets.slice(0, length + 1),
-      child: entries,
-    });
+    const data = makeData({ type: this.type, ...this.rows.take(), child: entries });
     this.entries = 0;
-    this.offsets[0] = 0;
     return data;
   }
 
@@ -287,8 +247,7 @@ export class StringMapColumn implements ColumnBuilder {
 /** A nullable `array<string>` column (nullable elements). */
 export class StringListColumn implements ColumnBuilder {
   readonly type: List<Utf8> = new List<Utf8>(new Field('element', new Utf8(), true));
-  private readonly validity = new Validity();
-  private offsets = new Int32Array(1024);
+  private readonly rows = new RowOffsets();
   private readonly elements: StringColumn;
   private count = 0;
 
@@ -297,44 +256,24 @@ export class StringListColumn implements ColumnBuilder {
   }
 
   get length(): number {
-    return this.validity.length;
+    return this.rows.length;
   }
 
   padTo(length: number): void {
-    const row = this.validity.length;
-    if (length <= row) return;
-    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
-    this.offsets.fill(this.count, row + 1, length + 1);
-    this.validity.pushNulls(length - row);
+    this.rows.padTo(length, this.count);
   }
 
   append(value: unknown): void {
-    const row = this.validity.length;
-    if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2);
-    if (value === null || value === undefined) {
-      this.validity.push(false);
-    } else if (Array.isArray(value)) {
-      for (const v of value) this.elements.append(v);
-      this.count += value.length;
-      this.validity.push(true);
-    } else {
-      throw badValue(this.field, 'an array of strings', value);
-    }
-    this.offsets[row + 1] = this.count;
+    if (value === null || value === undefined) return this.rows.push(false, this.count);
+    if (!Array.isArray(value)) throw badValue(this.field, 'an array of strings', value);
+    for (const v of value) this.elements.append(v);
+    this.count += value.length;
+    this.rows.push(true, this.count);
   }
 
   finish(): Data {
-    const length = this.validity.length;
-    const data = makeData({
-      type: this.type,
-      length,
-      nullCount: this.validity.nullCount,
-      nullBitmap: this.validity.take(),
-      valueOffsets: this.offsets.slice(0, length + 1),
-      child: this.elements.finish() as Data<Utf8>,
-    });
+    const data = makeData({ type: this.type, ...this.rows.take(), child: this.elements.finish() as Data<Utf8> });
     this.count = 0;
-    this.offsets[0] = 0;
     return data;
   }
 }
@@ -424,6 +363,42 @@ class Validity {
     this.length = 0;
     this.nullCount = 0;
     return out;
+  }
+}
+
+/** Validity and value offsets of a variable-length column (strings, lists, maps). */
+class RowOffsets {
+  private readonly validity = new Validity();
+  private offsets = new Int32Array(1024);
+
+  get length(): number {
+    return this.validity.length;
+  }
+
+  /** Ends the next row at child position `end` (a null row keeps the previous end). */
+  push(valid: boolean, end: number): void {
+    const row = this.validity.length;
+    if (row + 2 > this.offsets.length) this.offsets = grow(this.offsets, row + 2);
+    this.validity.push(valid);
+    this.offsets[row + 1] = end;
+  }
+
+  /** Appends null rows up to `length`, all ending at `end`. */
+  padTo(length: number, end: number): void {
+    const row = this.validity.length;
+    if (length <= row) return;
+    if (length + 1 > this.offsets.length) this.offsets = grow(this.offsets, length + 1);
+    this.offsets.fill(end, row + 1, length + 1);
+    this.validity.pushNulls(length - row);
+  }
+
+  /** The Arrow row metadata so far, then resets. */
+  take(): { length: number; nullCount: number; nullBitmap: Uint8Array; valueOffsets: Int32Array } {
+    const length = this.validity.length;
+    const nullCount = this.validity.nullCount;
+    const valueOffsets = this.offsets.slice(0, length + 1);
+    this.offsets[0] = 0;
+    return { length, nullCount, nullBitmap: this.validity.take(), valueOffsets };
   }
 }
 
