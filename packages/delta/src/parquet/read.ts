@@ -1,6 +1,6 @@
 // Parquet bytes → apache-arrow tables through parquet-wasm and Arrow IPC (the two libraries share no objects).
 
-import { tableFromIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, type Schema, type Table } from 'apache-arrow';
 import { parquetWasm } from './wasm.js';
 
 /** Options of {@link readParquetTable}. */
@@ -21,12 +21,15 @@ export async function readParquetTable(bytes: Uint8Array, options: ParquetReadOp
   return tableFromIPC(wasmTable.intoIPCStream());
 }
 
+/** The Arrow schema of a parquet file, read from its footer only. */
+export async function parquetSchema(bytes: Uint8Array): Promise<Schema> {
+  const pw = await parquetWasm();
+  return tableFromIPC(pw.readSchema(bytes).intoIPCStream()).schema;
+}
+
 /** Top-level column names of a parquet file, without reading its data. */
 export async function parquetColumnNames(bytes: Uint8Array): Promise<string[]> {
-  const pw = await parquetWasm();
-  const schema = pw.readSchema(bytes);
-  const table = tableFromIPC(schema.intoIPCStream());
-  return table.schema.fields.map((f) => f.name);
+  return (await parquetSchema(bytes)).fields.map((f) => f.name);
 }
 
 /** Reads a parquet file one row group at a time, so memory stays bounded by the largest row group. */

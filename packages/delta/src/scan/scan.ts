@@ -8,7 +8,7 @@ import type { ColumnMappingMode } from '../kernel/features/column-mapping.js';
 import type { StructField } from '../kernel/schema/types.js';
 import type { PartitionScalar } from '../kernel/partitions/values.js';
 import type { AddFile } from '../kernel/actions/types.js';
-import { readParquetTable } from '../parquet/read.js';
+import { parquetSchema, readParquetTable } from '../parquet/read.js';
 import { conformData, findSourceField } from './conform.js';
 import { constantData } from './constant.js';
 import { keptRanges, loadDeletedRows } from './deletion.js';
@@ -61,7 +61,7 @@ async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly numb
   }
   let table;
   try {
-    table = await readParquetTable(bytes);
+    table = await readParquetTable(bytes, await projection(ctx, wanted, bytes));
   } catch (e) {
     throw new DataFileError(`data file ${location.url} of table ${ctx.tableUri} is not readable parquet: ${(e as Error).message}`, { cause: e });
   }
@@ -92,6 +92,21 @@ async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly numb
     }
     rowBase += n;
   }
+}
+
+/** The file columns a projected scan needs (undefined = all); at least one, so row counts survive. */
+async function projection(ctx: ScanContext, wanted: readonly number[], bytes: Uint8Array): Promise<{ columns?: string[] }> {
+  if (wanted.length === ctx.fields.length) return {};
+  const fields = (await parquetSchema(bytes)).fields;
+  const names = new Set<string>();
+  for (const i of wanted) {
+    const field = ctx.fields[i]!;
+    if (ctx.partitionColumns.has(field.name)) continue;
+    const idx = findSourceField(fields, field, ctx.mode);
+    if (idx >= 0) names.add(fields[idx]!.name);
+  }
+  if (names.size === 0 && fields[0]) names.add(fields[0].name);
+  return { columns: [...names] };
 }
 
 function indexOfColumn(ctx: ScanContext, column: string): number {
