@@ -1,0 +1,236 @@
+// Writes Arrow record batches as a table's parquet data files: split by partition into Hive-style folders,
+// rolled at a target size, encoded with parquet-wasm, each returned as an `add` action with its stats.
+
+import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import type { ObjectStore } from '@duckrun/storage';
+import { DataFileError, InvalidOptionError, SchemaError } from '../errors.js';
+import type { AddFile } from '../kernel/actions/types.js';
+import { logicalToPhysicalSchema, physicalName, type ColumnMappingMode } from '../kernel/features/column-mapping.js';
+import { encodeAddPath, partitionDirectory } from '../kernel/partitions/path.js';
+import { isPrimitiveType, typeToString, type StructField, type StructType } from '../kernel/schema/types.js';
+import { parquetWasm } from '../parquet/wasm.js';
+import { estimateDataBytes } from './byte-size.js';
+import { partitionGroups } from './partition-split.js';
+import { PhysicalProjector } from './physical-batch.js';
+import { StatsCollector, type StatsOptions } from './stats.js';
+import { takeBatch } from './take.js';
+
+/** The table a write targets: its logical schema, partition columns and column mapping mode. */
+export interface DataFileTarget {
+  /** Logical table schema (partition columns included). */
+  readonly schema: StructType;
+  /** Logical names of the partition columns, in partition order. */
+  readonly partitionColumns: readonly string[];
+  /** Column mapping mode (`delta.columnMapping.mode`); default `none`. */
+  readonly columnMapping?: ColumnMappingMode;
+  /** The table's URL, for messages. */
+  readonly table?: string;
+}
+
+/** Parquet compression codec of data files. */
+export type DataFileCompression = 'snappy' | 'zstd';
+
+/** Options of {@link writeDataFiles}. */
+export interface WriteDataFilesOptions {
+  /** Roll to a new file once this many bytes of Arrow data are buffered for it. Default 128 MiB. */
+  readonly targetFileSize?: number;
+  /** Upper bound of Arrow bytes buffered across all open partitions; the largest is flushed beyond it. Default `targetFileSize`. */
+  readonly maxBufferedBytes?: number;
+  /** Default `snappy`. */
+  readonly compression?: DataFileCompression;
+  /** Clock for `modificationTime` (epoch ms). Default `Date.now`. */
+  readonly now?: () => number;
+  /** Generator of the UUID in each file name. Default `crypto.randomUUID`. */
+  readonly uuid?: () => string;
+  /** Maximum rows per parquet row group. Default parquet-wasm's (1M). */
+  readonly rowGroupRows?: number;
+  /** Stats options (`numIndexedCols`, `stringPrefixLength`); keys are physical names regardless. */
+  readonly stats?: Omit<StatsOptions, 'columnMapping'>;
+}
+
+/** Default target size of a data file: 128 MiB. */
+export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+
+interface OpenFile {
+  readonly values: readonly (string | null)[];
+  readonly batches: RecordBatch[];
+  readonly stats: StatsCollector;
+  signature: string;
+  bytes: number;
+}
+
+/**
+ * Writes `batches` (logical column names) as parquet data files of `target` and returns their `add` actions
+ * (dataChange true, stats set). Nothing is committed: the caller puts the actions in a commit.
+ */
+export async function writeDataFiles(
+  store: ObjectStore,
+  target: DataFileTarget,
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  options: WriteDataFilesOptions = {},
+): Promise<AddFile[]> {
+  const table = target.table ?? store.url;
+  const mode = target.columnMapping ?? 'none';
+  const targetSize = options.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
+  const maxBuffered = options.maxBufferedBytes ?? targetSize;
+  const compression = options.compression ?? 'snappy';
+  const now = options.now ?? (() => Date.now());
+  const uuid = options.uuid ?? (() => crypto.randomUUID());
+  if (!(targetSize > 0) || !Number.isFinite(targetSize)) {
+    throw new InvalidOptionError(`targetFileSize is ${targetSize}; use a positive number of bytes (default ${DEFAULT_TARGET_FILE_SIZE})`);
+  }
+  if (!(maxBuffered > 0) || !Number.isFinite(maxBuffered)) {
+    throw new InvalidOptionError(`maxBufferedBytes is ${maxBuffered}; use a positive number of bytes (default: targetFileSize)`);
+  }
+  if (compression !== 'snappy' && compression !== 'zstd') {
+    throw new InvalidOptionError(`compression "${String(compression)}" is not supported for ${table}; use 'snappy' (default) or 'zstd'`);
+  }
+  if (options.rowGroupRows !== undefined && !(Number.isInteger(options.rowGroupRows) && options.rowGroupRows > 0)) {
+    throw new InvalidOptionError(`rowGroupRows is ${options.rowGroupRows}; use a positive integer`);
+  }
+  const partFields = partitionFields(target, table);
+  const partPhysical = partFields.map((f) => physicalName(f, mode));
+  const projector = new PhysicalProjector(target.schema, target.partitionColumns, mode, table);
+  const physicalData = logicalToPhysicalSchema(projector.dataSchema, mode);
+  if (physicalData.fields.length === 0) {
+    throw new SchemaError(`every column of ${table} is a partition column, so its data files would hold no column; keep at least one non-partition column`);
+  }
+
+  const pw = await parquetWasm();
+  const open = new Map<string, OpenFile>();
+  const adds: AddFile[] = [];
+  let buffered = 0;
+  let fileIndex = 0;
+
+  const flush = async (key: string): Promise<void> => {
+    const file = open.get(key);
+    if (file === undefined) return;
+    open.delete(key);
+    buffered -= file.bytes;
+    const dir = partPhysical.length === 0 ? '' : `${partitionDirectory(partPhysical.map((c, i) => [c, file.values[i] ?? null] as const))}/`;
+    const name = `part-${String(fileIndex++).padStart(5, '0')}-${uuid()}.c000.${compression}.parquet`;
+    const relative = `${dir}${name}`;
+    let bytes: Uint8Array;
+    try {
+      const ipc = tableToIPC(new Table(file.batches), 'stream');
+      file.batches.length = 0;
+      let props = new pw.WriterPropertiesBuilder()
+        .setCompression(compression === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
+        .setCreatedBy('duckrun');
+      if (options.rowGroupRows !== undefined) props = props.setMaxRowGroupSize(options.rowGroupRows);
+      // writeParquet consumes (frees) the wasm table.
+      bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), props.build());
+    } catch (e) {
+      throw new DataFileError(`could not encode data file ${relative} of ${table} as parquet: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        file: relative,
+      });
+    }
+    await store.put(relative, bytes);
+    adds.push({
+      path: encodeAddPath(relative),
+      partitionValues: Object.fromEntries(partPhysical.map((c, i) => [c, file.values[i] ?? null])),
+      size: bytes.byteLength,
+      modificationTime: now(),
+      dataChange: true,
+      stats: file.stats.toJSON(),
+    });
+  };
+
+  for await (const input of batches) {
+    if (input.numRows === 0) continue;
+    const physical = projector.project(input);
+    const signature = physical.schema.fields.map((f) => String(f.type)).join('\u0000');
+    for (const group of partitionGroups(input, partFields, table)) {
+      for (const slice of rowsOf(physical, group.indices)) await append(group.key, group.values, slice, signature);
+    }
+  }
+  for (const key of [...open.keys()]) await flush(key);
+  return adds;
+
+  async function append(key: string, values: readonly (string | null)[], rows: RecordBatch, signature: string): Promise<void> {
+    let rest: RecordBatch | undefined = rows;
+    while (rest !== undefined && rest.numRows > 0) {
+      let file = open.get(key);
+      // Batches of one file must share an Arrow schema; a batch with other Arrow types starts a new file.
+      if (file !== undefined && file.signature !== signature) {
+        await flush(key);
+        file = undefined;
+      }
+      if (file === undefined) {
+        file = { values, batches: [], stats: new StatsCollector(physicalData, options.stats ?? {}), signature, bytes: 0 };
+        open.set(key, file);
+      }
+      // A batch larger than the room left in the file is cut by rows (sizes pro rata), so files roll inside batches.
+      let part: RecordBatch = rest;
+      let size = batchBytes(part);
+      const room = targetSize - file.bytes;
+      if (size > room && part.numRows > 1) {
+        const fit = Math.min(part.numRows, Math.max(1, Math.floor((part.numRows * room) / size)));
+        if (fit < part.numRows) {
+          part = rest.slice(0, fit);
+          size = batchBytes(part);
+        }
+      }
+      rest = part === rest ? undefined : rest.slice(part.numRows);
+      file.batches.push(part);
+      file.stats.add(part);
+      file.bytes += size;
+      buffered += size;
+      if (file.bytes >= targetSize || rest !== undefined) await flush(key);
+      while (buffered > maxBuffered && open.size > 0) await flush(largest(open));
+    }
+  }
+}
+
+function batchBytes(batch: RecordBatch): number {
+  return batch.data.children.reduce((n, c) => n + estimateDataBytes(c), 0);
+}
+
+/** The rows `indices` of `batch`: the batch itself, a slice, a compact copy, or (types without take) slices of runs. */
+function rowsOf(batch: RecordBatch, indices: Int32Array | undefined): RecordBatch[] {
+  if (indices === undefined) return [batch];
+  const first = indices[0] ?? 0;
+  const last = indices[indices.length - 1] ?? 0;
+  // A slice shares (and keeps alive) the whole batch's buffers: only worth it when it is most of the batch.
+  if (last - first + 1 === indices.length && indices.length * 2 >= batch.numRows) return [batch.slice(first, last + 1)];
+  const taken = takeBatch(batch, indices);
+  if (taken !== undefined) return [taken];
+  const runs: RecordBatch[] = [];
+  let start = 0;
+  for (let j = 1; j <= indices.length; j++) {
+    if (j === indices.length || indices[j] !== indices[j - 1]! + 1) {
+      runs.push(batch.slice(indices[start]!, indices[j - 1]! + 1));
+      start = j;
+    }
+  }
+  return runs;
+}
+
+function largest(open: Map<string, OpenFile>): string {
+  let best = '';
+  let size = -1;
+  for (const [key, file] of open) {
+    if (file.bytes > size) {
+      best = key;
+      size = file.bytes;
+    }
+  }
+  return best;
+}
+
+function partitionFields(target: DataFileTarget, table: string): StructField[] {
+  const seen = new Set<string>();
+  return target.partitionColumns.map((name) => {
+    const field = target.schema.fields.find((f) => f.name === name);
+    if (field === undefined) {
+      throw new SchemaError(`partition column "${name}" is not a column of ${table}; partition by one of ${target.schema.fields.map((f) => f.name).join(', ')}`);
+    }
+    if (seen.has(name)) throw new SchemaError(`partition column "${name}" of ${table} is listed twice; list each partition column once`);
+    seen.add(name);
+    if (!isPrimitiveType(field.type) || field.type === 'variant' || field.type === 'void') {
+      throw new SchemaError(`column "${name}" of ${table} has type ${typeToString(field.type)}, which cannot be a partition column; partition by a primitive column`);
+    }
+    return field;
+  });
+}

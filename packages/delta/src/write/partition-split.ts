@@ -1,0 +1,85 @@
+// Groups the rows of a record batch by their partition values, serialized as the log stores them
+// (PROTOCOL.md "Partition Value Serialization").
+
+import { Type, Vector, type Data, type RecordBatch } from 'apache-arrow';
+import { SchemaError } from '../errors.js';
+import { formatPartitionValue, type PartitionScalar } from '../kernel/partitions/values.js';
+import type { DataType, StructField } from '../kernel/schema/types.js';
+
+/** The rows of a batch that share one set of partition values. */
+export interface PartitionGroup {
+  /** Serialized values in partition column order (null for a null value). */
+  readonly values: readonly (string | null)[];
+  /** Grouping key of `values`. */
+  readonly key: string;
+  /** Row indices in ascending order; undefined when the group is the whole batch. */
+  readonly indices: Int32Array | undefined;
+}
+
+/** Groups the rows of `batch` by the partition `columns` (logical fields of the table schema), in order of first appearance. */
+export function partitionGroups(batch: RecordBatch, columns: readonly StructField[], table: string): PartitionGroup[] {
+  if (batch.numRows === 0) return [];
+  if (columns.length === 0) return [{ values: [], key: '[]', indices: undefined }];
+  const readers = columns.map((f) => {
+    const idx = batch.schema.fields.findIndex((x) => x.name === f.name);
+    const data = batch.data.children[idx];
+    if (data === undefined) {
+      throw new SchemaError(`partition column "${f.name}" of ${table} is missing from the data; add the column or change partitionBy`);
+    }
+    const read = scalarReader(data, f.type);
+    return (i: number): string | null => (data.getValid(i) ? formatPartitionValue(read(i), f.type, f.name) : null);
+  });
+  const groups = new Map<string, { values: (string | null)[]; rows: number[] }>();
+  for (let i = 0; i < batch.numRows; i++) {
+    const values = readers.map((r) => r(i));
+    const key = JSON.stringify(values);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { values, rows: [i] });
+    else group.rows.push(i);
+  }
+  return [...groups].map(([key, g]) => ({
+    key,
+    values: g.values,
+    indices: groups.size === 1 ? undefined : Int32Array.from(g.rows),
+  }));
+}
+
+/** Reads a valid row as the PartitionScalar representation of its Delta type. */
+function scalarReader(data: Data, type: DataType): (i: number) => PartitionScalar {
+  const values = data.values as ArrayLike<number | bigint> | undefined;
+  const t = data.type as { typeId: Type; unit?: number; scale?: number; bitWidth?: number };
+  if (typeof type === 'object' && type.type === 'decimal' && t.typeId === Type.Decimal && values !== undefined) {
+    const words = (t.bitWidth ?? 128) / 32;
+    const u32 = values as ArrayLike<number>;
+    const top = 1n << BigInt(words * 32);
+    return (i) => {
+      let v = 0n;
+      for (let w = words - 1; w >= 0; w--) v = (v << 32n) | BigInt(u32[i * words + w]! >>> 0);
+      if (v >= top >> 1n) v -= top;
+      const neg = v < 0n;
+      const digits = (neg ? -v : v).toString().padStart(type.scale + 1, '0');
+      const cut = digits.length - type.scale;
+      return `${neg ? '-' : ''}${digits.slice(0, cut)}${type.scale > 0 ? `.${digits.slice(cut)}` : ''}`;
+    };
+  }
+  if ((type === 'timestamp' || type === 'timestamp_ntz') && t.typeId === Type.Timestamp && values !== undefined) {
+    const unit = t.unit ?? 2;
+    return (i) => {
+      const raw = BigInt(values[i]!);
+      if (unit === 0) return raw * 1_000_000n;
+      if (unit === 1) return raw * 1_000n;
+      if (unit === 2) return raw;
+      // Nanoseconds: floor to the microsecond Delta partition values carry.
+      return raw >= 0n ? raw / 1_000n : -((-raw + 999n) / 1_000n);
+    };
+  }
+  if (type === 'date' && t.typeId === Type.Date && values !== undefined) {
+    if (t.unit === 0) return (i) => Number(values[i]!);
+    return (i) => Math.floor(Number(values[i]!) / 86_400_000);
+  }
+  const vec = new Vector([data]);
+  if (type === 'long') return (i) => BigInt(vec.get(i) as number | bigint);
+  if (type === 'integer' || type === 'short' || type === 'byte') return (i) => Number(vec.get(i) as number | bigint);
+  if (type === 'float' || type === 'double') return (i) => Number(vec.get(i));
+  return (i) => vec.get(i) as PartitionScalar;
+}

@@ -1,0 +1,134 @@
+// Gathers rows of Arrow data by index into new, compact buffers (a "take" kernel), so rows of one
+// partition spread through a batch become one batch without pinning the source batch's buffers.
+
+import { RecordBatch, Struct, Type, makeData, type Data, type Dictionary } from 'apache-arrow';
+import { nullData } from '../scan/conform.js';
+
+/** The rows `indices` of `batch`, copied; undefined when a column type has no take support here. */
+export function takeBatch(batch: RecordBatch, indices: Int32Array): RecordBatch | undefined {
+  const children: Data[] = [];
+  for (const child of batch.data.children) {
+    const taken = takeData(child, indices);
+    if (taken === undefined) return undefined;
+    children.push(taken);
+  }
+  return new RecordBatch(batch.schema, makeData({ type: new Struct(batch.schema.fields), length: indices.length, nullCount: 0, children }));
+}
+
+/** The rows `indices` of `data` (relative to its offset), copied; undefined for unsupported types. */
+export function takeData(data: Data, indices: Int32Array): Data | undefined {
+  const n = indices.length;
+  const { bitmap, nulls } = takeValidity(data, indices);
+  const base = { type: data.type, offset: 0, length: n, nullCount: nulls, nullBitmap: bitmap } as const;
+  switch (data.type.typeId) {
+    case Type.Null:
+      return data.clone(data.type, 0, n, n);
+    case Type.Bool: {
+      const out = new Uint8Array((n + 7) >> 3);
+      const src = data.values as Uint8Array;
+      for (let j = 0; j < n; j++) {
+        const pos = data.offset + indices[j]!;
+        if (src[pos >> 3]! & (1 << (pos & 7))) out[j >> 3]! |= 1 << (j & 7);
+      }
+      return data.clone(data.type, 0, n, nulls, [undefined, out, bitmap] as never);
+    }
+    case Type.Int:
+    case Type.Float:
+    case Type.Decimal:
+    case Type.Date:
+    case Type.Time:
+    case Type.Timestamp:
+    case Type.Interval:
+    case Type.Duration:
+    case Type.FixedSizeBinary: {
+      const src = data.values as unknown as { length: number; subarray(a: number, b: number): unknown; constructor: new (n: number) => { set(a: unknown, o: number): void } };
+      const stride = data.stride || 1;
+      const out = new src.constructor(n * stride);
+      for (let j = 0; j < n; j++) {
+        const i = indices[j]!;
+        out.set(src.subarray(i * stride, (i + 1) * stride), j * stride);
+      }
+      return data.clone(data.type, 0, n, nulls, [undefined, out, bitmap] as never);
+    }
+    case Type.Utf8:
+    case Type.Binary: {
+      const offsets = data.valueOffsets as Int32Array;
+      const values = data.values as Uint8Array;
+      const outOffsets = new Int32Array(n + 1);
+      let total = 0;
+      for (let j = 0; j < n; j++) {
+        const i = indices[j]!;
+        total += offsets[i + 1]! - offsets[i]!;
+        outOffsets[j + 1] = total;
+      }
+      const out = new Uint8Array(total);
+      for (let j = 0; j < n; j++) {
+        const i = indices[j]!;
+        out.set(values.subarray(offsets[i]!, offsets[i + 1]!), outOffsets[j]!);
+      }
+      return makeData({ ...base, valueOffsets: outOffsets, data: out } as never);
+    }
+    case Type.Struct: {
+      const children: Data[] = [];
+      for (const c of data.children) {
+        const t = takeData(c, indices);
+        if (t === undefined) return undefined;
+        children.push(t);
+      }
+      return data.clone(data.type, 0, n, nulls, [undefined, undefined, bitmap] as never, children);
+    }
+    case Type.List:
+    case Type.Map: {
+      const offsets = data.valueOffsets as Int32Array;
+      const child = data.children[0];
+      if (child === undefined) return undefined;
+      const outOffsets = new Int32Array(n + 1);
+      const childIdx: number[] = [];
+      for (let j = 0; j < n; j++) {
+        const i = indices[j]!;
+        for (let k = offsets[i]!; k < offsets[i + 1]!; k++) childIdx.push(k);
+        outOffsets[j + 1] = childIdx.length;
+      }
+      const taken = takeData(child, Int32Array.from(childIdx));
+      if (taken === undefined) return undefined;
+      return data.clone(data.type, 0, n, nulls, [outOffsets, undefined, bitmap] as never, [taken]);
+    }
+    default:
+      return undefined;
+  }
+}
+
+function takeValidity(data: Data, indices: Int32Array): { bitmap: Uint8Array | undefined; nulls: number } {
+  if (data.nullCount <= 0 || data.nullBitmap === undefined) return { bitmap: undefined, nulls: 0 };
+  const out = new Uint8Array((indices.length + 7) >> 3);
+  let nulls = 0;
+  for (let j = 0; j < indices.length; j++) {
+    if (data.getValid(indices[j]!)) out[j >> 3]! |= 1 << (j & 7);
+    else nulls++;
+  }
+  return nulls === 0 ? { bitmap: undefined, nulls: 0 } : { bitmap: out, nulls };
+}
+
+/** A dictionary-encoded column as plain values (so batches with different dictionaries can share a file); undefined if unsupported. */
+export function decodeDictionary(data: Data): Data | undefined {
+  const chunks = (data.dictionary as { data?: Data[] } | undefined)?.data;
+  const dict = chunks?.length === 1 ? chunks[0] : undefined;
+  const keys = data.values as ArrayLike<number | bigint> | undefined;
+  if (dict === undefined || keys === undefined) return undefined;
+  const n = data.length;
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = data.getValid(i) ? Number(keys[i]!) : 0;
+  if (dict.length === 0) {
+    // Only an all-null column can have an empty dictionary.
+    return data.nullCount === n ? nullData((data.type as Dictionary).dictionary, n) : undefined;
+  }
+  const taken = takeData(dict, indices);
+  if (taken === undefined) return undefined;
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    if (data.getValid(i) && taken.getValid(i)) bitmap[i >> 3]! |= 1 << (i & 7);
+    else nulls++;
+  }
+  return taken.clone(taken.type, 0, n, nulls, [taken.valueOffsets, taken.values, nulls === 0 ? undefined : bitmap] as never);
+}
