@@ -66,3 +66,10 @@ export class InvalidOptionError extends DuckrunError {
     super('DELTA_INVALID_OPTION', message, options);
   }
 }
+
+/** A commit would remove or change data in a table marked `delta.appendOnly`. */
+export class AppendOnlyError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_APPEND_ONLY', message, options);
+  }
+}

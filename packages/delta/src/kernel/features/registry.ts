@@ -24,29 +24,37 @@ export interface FeatureInfo {
 }
 
 const R = { read: true, write: false } as const;
+const RW = { read: true, write: true } as const;
+
+const NOTES = {
+  rowTracking: 'commits must assign row ids and advance the row-id high-water mark, which duckrun does not do yet',
+  icebergCompatV1: 'commits must keep the table Iceberg-compatible (field ids, no unsupported types), which duckrun does not check',
+  icebergCompatV2: 'commits must keep the table Iceberg-compatible (field ids, no unsupported types), which duckrun does not check',
+  allowColumnDefaults: 'writes must fill column default values, which duckrun does not evaluate',
+} as const;
 
 /** Every table feature duckrun knows of. Unknown names are refused for reading and writing. */
 export const FEATURES: readonly FeatureInfo[] = [
-  { name: 'appendOnly', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 2 }, support: R },
-  { name: 'invariants', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 2 }, support: R },
-  { name: 'checkConstraints', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 3 }, support: R },
-  { name: 'changeDataFeed', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 4 }, support: R },
-  { name: 'generatedColumns', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 4 }, support: R },
-  { name: 'columnMapping', kind: 'reader-writer', legacy: { minReaderVersion: 2, minWriterVersion: 5 }, support: R },
-  { name: 'identityColumns', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 6 }, support: R },
-  { name: 'deletionVectors', kind: 'reader-writer', support: R },
-  { name: 'timestampNtz', kind: 'reader-writer', support: R },
-  { name: 'v2Checkpoint', kind: 'reader-writer', support: R },
-  { name: 'vacuumProtocolCheck', kind: 'reader-writer', support: R },
-  { name: 'typeWidening', kind: 'reader-writer', support: R },
-  { name: 'typeWidening-preview', kind: 'reader-writer', support: R },
-  { name: 'domainMetadata', kind: 'writer', support: R },
-  { name: 'rowTracking', kind: 'writer', support: R },
-  { name: 'inCommitTimestamp', kind: 'writer', support: R },
-  { name: 'icebergCompatV1', kind: 'writer', support: R },
-  { name: 'icebergCompatV2', kind: 'writer', support: R },
-  { name: 'clustering', kind: 'writer', support: R },
-  { name: 'allowColumnDefaults', kind: 'writer', support: R },
+  { name: 'appendOnly', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 2 }, support: RW },
+  { name: 'invariants', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 2 }, support: RW },
+  { name: 'checkConstraints', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 3 }, support: RW },
+  { name: 'changeDataFeed', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 4 }, support: RW },
+  { name: 'generatedColumns', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 4 }, support: RW },
+  { name: 'columnMapping', kind: 'reader-writer', legacy: { minReaderVersion: 2, minWriterVersion: 5 }, support: RW },
+  { name: 'identityColumns', kind: 'writer', legacy: { minReaderVersion: 1, minWriterVersion: 6 }, support: RW },
+  { name: 'deletionVectors', kind: 'reader-writer', support: RW },
+  { name: 'timestampNtz', kind: 'reader-writer', support: RW },
+  { name: 'v2Checkpoint', kind: 'reader-writer', support: RW },
+  { name: 'vacuumProtocolCheck', kind: 'reader-writer', support: RW },
+  { name: 'typeWidening', kind: 'reader-writer', support: RW },
+  { name: 'typeWidening-preview', kind: 'reader-writer', support: RW },
+  { name: 'domainMetadata', kind: 'writer', support: RW },
+  { name: 'rowTracking', kind: 'writer', support: R, note: NOTES.rowTracking },
+  { name: 'inCommitTimestamp', kind: 'writer', support: RW },
+  { name: 'icebergCompatV1', kind: 'writer', support: R, note: NOTES.icebergCompatV1 },
+  { name: 'icebergCompatV2', kind: 'writer', support: R, note: NOTES.icebergCompatV2 },
+  { name: 'clustering', kind: 'writer', support: RW },
+  { name: 'allowColumnDefaults', kind: 'writer', support: R, note: NOTES.allowColumnDefaults },
   {
     name: 'variantType',
     kind: 'reader-writer',
