@@ -4,6 +4,7 @@
 import type { ObjectStore } from '@duckrun/storage';
 import { AppendOnlyError } from '../errors.js';
 import type { Action, Metadata, Protocol } from '../kernel/actions/types.js';
+import { isAppendOnly } from '../kernel/config/table-properties.js';
 import { ensureWritable, type WriteKind } from '../kernel/features/ensure.js';
 import { tableIsolation, type CommitPlan } from '../kernel/txn/commit-plan.js';
 import { readCommit } from '../log/reader.js';
@@ -90,7 +91,7 @@ function writeKind(actions: readonly Action[]): WriteKind {
 
 /** PROTOCOL.md "Append-only Tables": no remove (or DV update) that changes data. */
 function ensureAppendOnly(table: string, before: Metadata | undefined, plan: TransactionPlan): void {
-  if (before?.configuration['delta.appendOnly'] !== 'true') return;
+  if (before === undefined || !isAppendOnly(before.configuration)) return;
   const removes = plan.actions.filter((a) => 'remove' in a && a.remove.dataChange).length;
   if (removes === 0) return;
   throw new AppendOnlyError(
