@@ -73,3 +73,27 @@ export class AppendOnlyError extends DuckrunError {
     super('DELTA_APPEND_ONLY', message, options);
   }
 }
+
+/** A write in mode `error` (or a create) found a table already at the location. */
+export class TableExistsError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_TABLE_EXISTS', message, options);
+  }
+}
+
+/** A vacuum was asked to keep removed files for less time than the table's retention safeguard allows. */
+export class VacuumRetentionError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DELTA_VACUUM_RETENTION', message, options);
+  }
+}
+
+/** A restore target references data or deletion-vector files that no longer exist (typically vacuumed). */
+export class RestoreFilesMissingError extends DuckrunError {
+  /** Store keys (or URLs) of the missing files. */
+  readonly missingFiles: readonly string[];
+  constructor(message: string, missingFiles: readonly string[], options?: { cause?: unknown }) {
+    super('DELTA_RESTORE_FILES_MISSING', message, options);
+    this.missingFiles = missingFiles;
+  }
+}

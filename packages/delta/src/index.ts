@@ -1,17 +1,33 @@
-// @duckrun/delta: a Delta Lake log reader (and, later, writer) in TypeScript.
+// @duckrun/delta: a Delta Lake log reader and writer in TypeScript.
 export { DeltaTable, type OpenOptions, type SnapshotSelector } from './table.js';
 export { Snapshot, type ScanOptions } from './snapshot.js';
+export {
+  writeDeltaTable,
+  createDeltaTable,
+  type CreateOptions,
+  type SchemaMode,
+  type WriteMode,
+  type WriteOptions,
+  type WriteResult,
+} from './write/write-table.js';
+export type { WriteData } from './write/input.js';
+export type { DataFileCompression } from './write/file-writer.js';
+export type { CommitOptions, BackoffOptions } from './commit/commit-loop.js';
+export type { PostCommitReport } from './commit/post-commit.js';
+export { CommitConflictError } from './commit/errors.js';
 export type { ScanFile } from './scan/scan.js';
 export type { PartitionScalar } from './kernel/partitions/values.js';
 export type * from './kernel/actions/types.js';
 export type { DataType, StructField, StructType } from './kernel/schema/types.js';
 export {
+  AppendOnlyError,
   DataFileError,
   DeletionVectorError,
   DeltaProtocolError,
   InvalidOptionError,
   NotADeltaTableError,
   SchemaError,
+  TableExistsError,
   UnsupportedFeatureError,
   VersionNotFoundError,
 } from './errors.js';

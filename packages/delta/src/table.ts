@@ -8,6 +8,9 @@ import { planLogSegment, selectCheckpoints, type CheckpointCandidate, type LogFi
 import { adjustedTimestamps, versionAtTimestamp, type CommitTimestamp } from './kernel/log/timestamps.js';
 import { listLog, readCheckpoint, readCommit, readCommits, readLastCheckpoint, LOG_DIR } from './log/reader.js';
 import { Snapshot } from './snapshot.js';
+import type { StructType } from './kernel/schema/types.js';
+import { createDeltaTable, type CreateOptions } from './write/write-table.js';
+import type { Schema } from 'apache-arrow';
 
 /** Options of {@link DeltaTable.open}. */
 export interface OpenOptions {
@@ -53,6 +56,14 @@ export class DeltaTable {
     const table = new DeltaTable(options.store ? store.url : toUrl(location), store, options.storageOptions ?? {}, options.partitionTimeZone);
     await table.ensureIsTable();
     return table;
+  }
+
+  /**
+   * Creates an empty table (version 0) with `schema` (Arrow or Delta) at `location`; fails with
+   * TableExistsError if a table is there.
+   */
+  static async create(location: string, schema: Schema | StructType, options: CreateOptions = {}): Promise<DeltaTable> {
+    return createDeltaTable(location, schema, options);
   }
 
   /** Loads the snapshot at the latest version, a given version, or a timestamp. */

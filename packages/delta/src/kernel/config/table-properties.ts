@@ -73,3 +73,18 @@ export function expiredLogCleanupEnabled(config: Config): boolean {
 export function isAppendOnly(config: Config): boolean {
   return config['delta.appendOnly'] === 'true';
 }
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** `delta.targetFileSize` in bytes (`134217728`, `128mb`, `1g`), or undefined when unset. */
+export function targetFileSizeBytes(table: string, config: Config): number | undefined {
+  const raw = config['delta.targetFileSize'];
+  if (raw === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const scale = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  const bytes = m && scale !== undefined ? Math.floor(Number(m[1]) * scale) : NaN;
+  if (!(bytes > 0)) {
+    throw new InvalidOptionError(`table ${table} has delta.targetFileSize = "${raw}", which is not a size; set it like "134217728" or "128mb"`);
+  }
+  return bytes;
+}

@@ -81,3 +81,29 @@ function renameType(type: DataType, mode: ColumnMappingMode): DataType {
       return type;
   }
 }
+
+/**
+ * Gives every field without a column-mapping id and physical name (nested ones too) the next id above
+ * `maxColumnId` and a `col-<uuid>` physical name, as Delta does when it enables column mapping or adds
+ * columns to a mapped table. Returns the schema and the new `delta.columnMapping.maxColumnId`.
+ */
+export function assignColumnMapping(struct: StructType, maxColumnId: number, uuid: () => string): { schema: StructType; maxColumnId: number } {
+  let next = maxColumnId;
+  const assignType = (type: DataType): DataType => {
+    if (typeof type === 'string' || type.type === 'decimal') return type;
+    if (type.type === 'struct') return assignStruct(type);
+    if (type.type === 'array') return { ...type, elementType: assignType(type.elementType) };
+    return { ...type, keyType: assignType(type.keyType), valueType: assignType(type.valueType) };
+  };
+  const assignStruct = (s: StructType): StructType => ({
+    type: 'struct',
+    fields: s.fields.map((f) => {
+      const metadata = { ...f.metadata };
+      if (metadata[FIELD_ID_KEY] === undefined) metadata[FIELD_ID_KEY] = ++next;
+      if (metadata[PHYSICAL_NAME_KEY] === undefined) metadata[PHYSICAL_NAME_KEY] = `col-${uuid()}`;
+      return { ...f, type: assignType(f.type), metadata };
+    }),
+  });
+  const schema = assignStruct(struct);
+  return { schema, maxColumnId: next };
+}
