@@ -2,7 +2,7 @@
 
 import { Schema, type Field, type RecordBatch } from 'apache-arrow';
 import type { ObjectStore, StorageOptions } from '@duckrun/storage';
-import type { AddFile, DomainMetadata, Metadata, Protocol, Txn } from './kernel/actions/types.js';
+import type { AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, Txn } from './kernel/actions/types.js';
 import { columnMappingMode, physicalName, type ColumnMappingMode } from './kernel/features/column-mapping.js';
 import type { TableState } from './kernel/log/replay.js';
 import { parsePartitionValue, type PartitionScalar } from './kernel/partitions/values.js';
@@ -82,6 +82,14 @@ export class Snapshot {
   /** The raw `add` actions of the live files. */
   addFiles(): AddFile[] {
     return [...this.state.files.values()];
+  }
+
+  /**
+   * The `remove` actions of files removed and not re-added, expired or not (a checkpoint keeps only those
+   * newer than `delta.deletedFileRetentionDuration`; readers ignore them).
+   */
+  tombstones(): RemoveFile[] {
+    return [...this.state.tombstones.values()];
   }
 
   /** The live files with typed partition values (logical names). */

@@ -1,8 +1,9 @@
 // Log replay: checkpoint actions, then commits in version order → table state (PROTOCOL.md
 // "Action Reconciliation"): latest protocol/metaData win, add/remove reconciled by (path, DV id),
-// latest txn per appId, latest domainMetadata per domain.
+// latest txn per appId, latest domainMetadata per domain, and the removes as tombstones (a checkpoint
+// must carry the unexpired ones so VACUUM still sees them).
 
-import type { Action, AddFile, DomainMetadata, Metadata, Protocol, Txn } from '../actions/types.js';
+import type { Action, AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, Txn } from '../actions/types.js';
 import { deletionVectorId } from '../dv/descriptor.js';
 import { canonicalFileKey } from './file-key.js';
 
@@ -14,6 +15,8 @@ export interface TableState {
   readonly files: ReadonlyMap<string, AddFile>;
   readonly txns: ReadonlyMap<string, Txn>;
   readonly domains: ReadonlyMap<string, DomainMetadata>;
+  /** Removed files not re-added since, keyed like `files`; expiry is the checkpoint writer's business. */
+  readonly tombstones: ReadonlyMap<string, RemoveFile>;
 }
 
 /** Accumulates actions in log order; call `checkpoint` first (if any), then `commit` per version. */
@@ -23,14 +26,15 @@ export class LogReplay {
   private readonly files = new Map<string, AddFile>();
   private readonly txns = new Map<string, Txn>();
   private readonly domains = new Map<string, DomainMetadata>();
+  private readonly tombstones = new Map<string, RemoveFile>();
 
   constructor(private readonly tableRoot: string) {}
 
   /** Applies checkpoint actions; their `remove`s are tombstones and never cancel a checkpoint `add`. */
   checkpoint(actions: Iterable<Action>): void {
     for (const a of actions) {
-      if ('remove' in a) continue;
-      this.apply(a);
+      if ('remove' in a) this.tombstones.set(this.key(a.remove.path, a.remove.deletionVector), a.remove);
+      else this.apply(a);
     }
   }
 
@@ -47,14 +51,20 @@ export class LogReplay {
       files: this.files,
       txns: this.txns,
       domains: this.domains,
+      tombstones: this.tombstones,
     };
   }
 
   private apply(a: Action): void {
     if ('add' in a) {
-      this.files.set(this.key(a.add.path, a.add.deletionVector), a.add);
+      const key = this.key(a.add.path, a.add.deletionVector);
+      this.files.set(key, a.add);
+      // Most tables never re-add a removed file: skip the lookup while there is nothing to find.
+      if (this.tombstones.size > 0) this.tombstones.delete(key);
     } else if ('remove' in a) {
-      this.files.delete(this.key(a.remove.path, a.remove.deletionVector));
+      const key = this.key(a.remove.path, a.remove.deletionVector);
+      this.files.delete(key);
+      this.tombstones.set(key, a.remove);
     } else if ('metaData' in a) {
       this.metadata = a.metaData;
     } else if ('protocol' in a) {
