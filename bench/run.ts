@@ -9,9 +9,10 @@ import { renderResults } from './results-md.js';
 import { checkpointReplay } from './scenarios/checkpoint-replay.js';
 import { checkpointWrite } from './scenarios/checkpoint-write.js';
 import { snapshotLoad } from './scenarios/snapshot-load.js';
+import { writeThroughput } from './scenarios/write-throughput.js';
 
 /** Every scenario, in run order (checkpoint-write produces the table checkpoint-replay reads). */
-const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay];
+const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput];
 
 interface Args {
   only?: string[];

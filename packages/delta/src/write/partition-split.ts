@@ -27,18 +27,37 @@ export function partitionGroups(batch: RecordBatch, columns: readonly StructFiel
       throw new SchemaError(`partition column "${f.name}" of ${table} is missing from the data; add the column or change partitionBy`);
     }
     const read = scalarReader(data, f.type);
-    return (i: number): string | null => (data.getValid(i) ? formatPartitionValue(read(i), f.type, f.name) : null);
+    // Partitions repeat: serialize each distinct value once (bounded, for high-cardinality columns).
+    const cache = new Map<PartitionScalar, string | null>();
+    return (i: number): string | null => {
+      if (!data.getValid(i)) return null;
+      const v = read(i);
+      if (v instanceof Uint8Array) return formatPartitionValue(v, f.type, f.name);
+      let text = cache.get(v);
+      if (text === undefined) {
+        if (cache.size >= 4096) cache.clear();
+        text = formatPartitionValue(v, f.type, f.name);
+        cache.set(v, text);
+      }
+      return text;
+    };
   });
-  const groups = new Map<string, { values: (string | null)[]; rows: number[] }>();
+  const groups = new Map<string | null, { values: (string | null)[]; rows: number[] }>();
+  const single = readers.length === 1 ? readers[0]! : undefined;
   for (let i = 0; i < batch.numRows; i++) {
-    const values = readers.map((r) => r(i));
-    const key = JSON.stringify(values);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { values, rows: [i] });
+    let id: string | null;
+    let values: (string | null)[] | undefined;
+    if (single !== undefined) id = single(i);
+    else {
+      values = readers.map((r) => r(i));
+      id = JSON.stringify(values);
+    }
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, { values: values ?? [id], rows: [i] });
     else group.rows.push(i);
   }
-  return [...groups].map(([key, g]) => ({
-    key,
+  return [...groups.values()].map((g) => ({
+    key: JSON.stringify(g.values),
     values: g.values,
     indices: groups.size === 1 ? undefined : Int32Array.from(g.rows),
   }));

@@ -161,6 +161,7 @@ function visit(node: Leaf | Node, data: Data | undefined, length: number, ancest
     node.nulls += length;
     return;
   }
+  if (ancestors.length === 0 && fastBounds(node, data)) return;
   const valid = (i: number): boolean => {
     for (const a of ancestors) if (!a.getValid(i)) return false;
     return data.getValid(i);
@@ -174,9 +175,107 @@ function visit(node: Leaf | Node, data: Data | undefined, length: number, ancest
     if (read === undefined) continue;
     const v = read(i);
     if (v === undefined) continue;
-    if (node.min === undefined || less(v, node.min)) node.min = v;
-    if (node.max === undefined || less(node.max, v)) node.max = v;
+    offer(node, v);
   }
+}
+
+function offer(node: Leaf, v: bigint | number | string): void {
+  if (node.min === undefined || less(v, node.min)) node.min = v;
+  if (node.max === undefined || less(node.max, v)) node.max = v;
+}
+
+/**
+ * Bounds of a top-level leaf straight from its Arrow buffers: one tight loop per batch and one value
+ * offered per bound, instead of a BigInt or a decoded string per row. False when the layout is not one
+ * of the common ones (the generic per-row path handles it).
+ */
+function fastBounds(node: Leaf, data: Data): boolean {
+  const type = data.type as { typeId: Type; bitWidth?: number; unit?: number };
+  const values = data.values as unknown;
+  const n = data.length;
+  const hasNulls = data.nullCount > 0;
+  const kind = node.kind;
+  if (kind === 'nullOnly') {
+    node.nulls += data.nullCount;
+    return true;
+  }
+  const numeric =
+    (kind === 'int' && type.typeId === Type.Int && (type.bitWidth ?? 64) <= 32) ||
+    (kind === 'float' && type.typeId === Type.Float) ||
+    (kind === 'date' && type.typeId === Type.Date && type.unit === 0);
+  if (numeric && (values instanceof Int8Array || values instanceof Int16Array || values instanceof Int32Array || values instanceof Uint8Array ||
+      values instanceof Uint16Array || values instanceof Uint32Array || values instanceof Float32Array || values instanceof Float64Array)) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (hasNulls && !data.getValid(i)) {
+        nulls++;
+        continue;
+      }
+      const v = values[i]!;
+      // Spark skips NaN; infinities cannot be JSON numbers (the comparisons below drop NaN by themselves).
+      if (v < lo && v !== -Infinity) lo = v;
+      if (v > hi && v !== Infinity) hi = v;
+    }
+    node.nulls += nulls;
+    if (lo !== Infinity) offer(node, kind === 'int' ? BigInt(lo) : lo);
+    if (hi !== -Infinity) offer(node, kind === 'int' ? BigInt(hi) : hi);
+    return true;
+  }
+  if (kind === 'int' && type.typeId === Type.Int && values instanceof BigInt64Array) {
+    let lo: bigint | undefined;
+    let hi: bigint | undefined;
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (hasNulls && !data.getValid(i)) {
+        nulls++;
+        continue;
+      }
+      const v = values[i]!;
+      if (lo === undefined || v < lo) lo = v;
+      if (hi === undefined || v > hi) hi = v;
+    }
+    node.nulls += nulls;
+    if (lo !== undefined) offer(node, lo);
+    if (hi !== undefined) offer(node, hi);
+    return true;
+  }
+  const offsets = data.valueOffsets as unknown;
+  if (kind === 'string' && type.typeId === Type.Utf8 && values instanceof Uint8Array && offsets instanceof Int32Array) {
+    // UTF-8 byte order is code point order, the order compareKeys uses.
+    let lo = -1;
+    let hi = -1;
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (hasNulls && !data.getValid(i)) {
+        nulls++;
+        continue;
+      }
+      if (lo < 0 || compareBytes(values, offsets, i, lo) < 0) lo = i;
+      if (hi < 0 || compareBytes(values, offsets, i, hi) > 0) hi = i;
+    }
+    node.nulls += nulls;
+    const text = (i: number): string => UTF8.decode(values.subarray(offsets[i]!, offsets[i + 1]!));
+    if (lo >= 0) offer(node, text(lo));
+    if (hi >= 0) offer(node, text(hi));
+    return true;
+  }
+  return false;
+}
+
+const UTF8 = new TextDecoder();
+
+function compareBytes(bytes: Uint8Array, offsets: Int32Array, a: number, b: number): number {
+  let i = offsets[a]!;
+  const ea = offsets[a + 1]!;
+  let j = offsets[b]!;
+  const eb = offsets[b + 1]!;
+  for (; i < ea && j < eb; i++, j++) {
+    const d = bytes[i]! - bytes[j]!;
+    if (d !== 0) return d;
+  }
+  return ea - i - (eb - j);
 }
 
 function less(a: bigint | number | string, b: bigint | number | string): boolean {

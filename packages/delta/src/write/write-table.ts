@@ -421,7 +421,7 @@ async function commitWrite(
   try {
     result = await commitTransaction(store, table, existing, {
       actions,
-      operation: options.operation ?? (existing === undefined ? 'CREATE TABLE AS SELECT' : 'WRITE'),
+      operation: options.operation ?? 'WRITE',
       operationParameters: {
         mode: modeName,
         partitionBy: plan.partitionColumns,

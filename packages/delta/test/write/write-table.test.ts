@@ -46,7 +46,7 @@ describe('writeDeltaTable modes', () => {
     const r = await writeDeltaTable(store.url, sales([1, 2], ['a', 'b']), { store, partitionBy: ['day'] });
     expect(r).toMatchObject({ version: 0, committed: true, created: true, rowsWritten: 2, filesAdded: 2, filesRemoved: 0 });
     const actions = await commitOf(store, 0);
-    expect(actions[0]!.commitInfo).toMatchObject({ operation: 'CREATE TABLE AS SELECT', engineInfo: expect.stringMatching(/^duckrun\//) });
+    expect(actions[0]!.commitInfo).toMatchObject({ operation: 'WRITE', operationParameters: { mode: 'ErrorIfExists', partitionBy: '["day"]' }, engineInfo: expect.stringMatching(/^duckrun\//) });
     expect(actions.find((a) => a.protocol)!.protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 2 });
     expect(actions.find((a) => a.metaData)!.metaData).toMatchObject({ partitionColumns: ['day'], format: { provider: 'parquet' } });
     expect(await rowsOf(store)).toEqual([
