@@ -9,7 +9,14 @@ import { adjustedTimestamps, versionAtTimestamp, type CommitTimestamp } from './
 import { listLog, readCheckpoint, readCommit, readCommits, readLastCheckpoint, LOG_DIR } from './log/reader.js';
 import { Snapshot } from './snapshot.js';
 import type { StructType } from './kernel/schema/types.js';
-import { createDeltaTable, type CreateOptions } from './write/write-table.js';
+import { createDeltaTable, writeDeltaTable, type CreateOptions, type WriteOptions, type WriteResult } from './write/write-table.js';
+import type { WriteData } from './write/input.js';
+import { history, type HistoryEntry, type HistoryOptions } from './maintenance/history.js';
+import { vacuum, type VacuumOptions, type VacuumResult } from './maintenance/vacuum.js';
+import { compact, type CompactMetrics, type CompactOptions } from './maintenance/optimize.js';
+import { restore, type RestoreOptions, type RestoreResult } from './maintenance/restore.js';
+import { checkpointTable, type TableCheckpointOptions } from './checkpoint/table-checkpoint.js';
+import type { CheckpointInfo } from './checkpoint/write.js';
 import type { Schema } from 'apache-arrow';
 
 /** Options of {@link DeltaTable.open}. */
@@ -76,6 +83,36 @@ export class DeltaTable {
       throw new VersionNotFoundError(`version ${at.version} of ${this.uri} is not a valid version number (use an integer ≥ 0)`);
     }
     return this.load(at.version);
+  }
+
+  /** Writes `data` to this table (default mode `append`); see {@link writeDeltaTable}. */
+  async write(data: WriteData, options: Omit<WriteOptions, 'store' | 'storageOptions'> = {}): Promise<WriteResult> {
+    return writeDeltaTable(this.uri, data, { mode: 'append', ...options, store: this.store });
+  }
+
+  /** Commit history, newest first (commits removed by log cleanup are absent). */
+  async history(options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    return history(this, options);
+  }
+
+  /** Deletes data files no longer referenced and older than the retention (default 168 h); `dryRun` only lists them. */
+  async vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuum(this, options);
+  }
+
+  /** Table optimization: `compact` bin-packs small files per partition into files of about `targetSize` (dataChange false). */
+  get optimize(): { compact(options?: CompactOptions): Promise<CompactMetrics> } {
+    return { compact: (options: CompactOptions = {}) => compact(this, options) };
+  }
+
+  /** Restores the table to an earlier version (or the version current at a timestamp) with a new commit. */
+  async restore(target: number | RestoreOptions): Promise<RestoreResult> {
+    return restore(this, typeof target === 'number' ? { version: target } : target);
+  }
+
+  /** Writes a classic parquet checkpoint of the latest (or given) version and `_last_checkpoint`. */
+  async checkpoint(options: TableCheckpointOptions = {}): Promise<CheckpointInfo> {
+    return checkpointTable(this, options);
   }
 
   /** The latest version of the table. */
