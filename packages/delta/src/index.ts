@@ -17,7 +17,7 @@ export type { PostCommitReport } from './commit/post-commit.js';
 export { CommitConflictError } from './commit/errors.js';
 export type { HistoryEntry, HistoryOptions } from './maintenance/history.js';
 export type { VacuumOptions, VacuumResult } from './maintenance/vacuum.js';
-export type { CompactMetrics, CompactOptions, FileSizeMetrics } from './maintenance/optimize.js';
+export type { CompactMetrics, CompactOptions, FileSizeMetrics, PartitionFilter, PartitionFilterValue } from './maintenance/optimize.js';
 export type { RestoreOptions, RestoreResult } from './maintenance/restore.js';
 export type { TableCheckpointOptions } from './checkpoint/table-checkpoint.js';
 export type { CheckpointInfo } from './checkpoint/write.js';
@@ -32,8 +32,10 @@ export {
   DeltaProtocolError,
   InvalidOptionError,
   NotADeltaTableError,
+  RestoreFilesMissingError,
   SchemaError,
   TableExistsError,
   UnsupportedFeatureError,
+  VacuumRetentionError,
   VersionNotFoundError,
 } from './errors.js';

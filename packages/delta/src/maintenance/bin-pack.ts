@@ -62,7 +62,7 @@ export function planCompaction(files: readonly ScanFile[], targetSize: number): 
   return { bins, considered, skipped: considered - kept };
 }
 
-/** A stable identity of a raw partition-values map (key order does not matter). */
+/** A stable identity of a raw partition-values map (key order does not matter; '' and null are both null). */
 export function partitionKey(values: Readonly<Record<string, string | null>>): string {
-  return JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k] ?? null]));
+  return JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k] === '' ? null : (values[k] ?? null)]));
 }

@@ -238,6 +238,13 @@ function predicateText(options: CompactOptions): string[] {
 
 function sizeMetrics(sizes: readonly number[]): FileSizeMetrics {
   if (sizes.length === 0) return { totalFiles: 0, totalSize: 0, min: 0, max: 0, avg: 0 };
-  const total = sizes.reduce((a, b) => a + b, 0);
-  return { totalFiles: sizes.length, totalSize: total, min: Math.min(...sizes), max: Math.max(...sizes), avg: total / sizes.length };
+  let total = 0;
+  let min = Infinity;
+  let max = 0;
+  for (const s of sizes) {
+    total += s;
+    min = Math.min(min, s);
+    max = Math.max(max, s);
+  }
+  return { totalFiles: sizes.length, totalSize: total, min, max, avg: total / sizes.length };
 }

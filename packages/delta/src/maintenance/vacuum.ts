@@ -69,7 +69,7 @@ export async function vacuum(table: DeltaTable, options: VacuumOptions = {}): Pr
   const now = (options.now ?? Date.now)();
   const cutoff = now - retentionMs;
 
-  const keep = await retainedKeys(table, snapshot, cutoff);
+  const keep = retainedKeys(snapshot, cutoff);
   const doomed: { key: string; size: number }[] = [];
   for await (const meta of table.store.list('')) {
     if (meta.path.startsWith(`${LOG_DIR}/`) || isHidden(meta.path) || keep.has(meta.path)) continue;
