@@ -99,6 +99,8 @@ export async function writeDataFiles(
   const pw = await parquetWasm();
   const open = new Map<string, OpenFile>();
   const adds: AddFile[] = [];
+  // Objects put so far: removed again when the write fails, since no commit can reference them.
+  const written: string[] = [];
   let buffered = 0;
   let fileIndex = 0;
 
@@ -126,6 +128,7 @@ export async function writeDataFiles(
         file: relative,
       });
     }
+    written.push(relative);
     await store.put(relative, bytes);
     adds.push({
       path: encodeAddPath(relative),
@@ -137,15 +140,21 @@ export async function writeDataFiles(
     });
   };
 
-  for await (const input of batches) {
-    if (input.numRows === 0) continue;
-    const physical = projector.project(input);
-    const signature = physical.schema.fields.map((f) => String(f.type)).join('\u0000');
-    for (const group of partitionGroups(input, partFields, table)) {
-      for (const slice of rowsOf(physical, group.indices)) await append(group.key, group.values, slice, signature);
+  try {
+    for await (const input of batches) {
+      if (input.numRows === 0) continue;
+      const physical = projector.project(input);
+      const signature = physical.schema.fields.map((f) => String(f.type)).join('\u0000');
+      for (const group of partitionGroups(input, partFields, table)) {
+        for (const slice of rowsOf(physical, group.indices)) await append(group.key, group.values, slice, signature);
+      }
     }
+    for (const key of [...open.keys()]) await flush(key);
+  } catch (e) {
+    // A source or encoding failure part-way: leave no orphaned data files behind (vacuum needs a log to find them).
+    await store.delete(written).catch(() => undefined);
+    throw e;
   }
-  for (const key of [...open.keys()]) await flush(key);
   return adds;
 
   async function append(key: string, values: readonly (string | null)[], rows: RecordBatch, signature: string): Promise<void> {
