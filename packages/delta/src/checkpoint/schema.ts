@@ -3,6 +3,7 @@
 
 import { RecordBatch, Schema, Field, Struct, makeData } from 'apache-arrow';
 import { BoolColumn, IntColumn, LongColumn, StringColumn, StringListColumn, StringMapColumn, StructColumn } from './columns.js';
+import { PartitionValuesParsedColumn, type ParsedPartitionField } from './partition-values-parsed.js';
 
 /** The top-level checkpoint columns, in file order (the order Delta Spark writes them in). */
 export const CHECKPOINT_COLUMNS = ['txn', 'add', 'remove', 'metaData', 'protocol', 'domainMetadata'] as const;
@@ -18,10 +19,11 @@ export class CheckpointBatchBuilder {
   private readonly order: StructColumn[];
   private rows = 0;
 
-  constructor() {
+  /** With `partitionFields`, `add` gets a typed `partitionValues_parsed` column (`table` names it in errors). */
+  constructor(options: { readonly partitionFields?: readonly ParsedPartitionField[]; readonly table?: string } = {}) {
     this.columns = {
       txn: txnColumn(),
-      add: addColumn(),
+      add: addColumn(options.partitionFields ? new PartitionValuesParsedColumn(options.partitionFields, options.table ?? 'the table') : undefined),
       remove: removeColumn(),
       metaData: metaDataColumn(),
       protocol: protocolColumn(),
@@ -76,10 +78,10 @@ function txnColumn(): StructColumn {
   ]);
 }
 
-function addColumn(): StructColumn {
+function addColumn(partitionValuesParsed: PartitionValuesParsedColumn | undefined): StructColumn {
   // Field order as Delta Spark writes it. stats is written as JSON (delta.checkpoint.writeStatsAsJson
-  // defaults to true); stats_parsed and partitionValues_parsed are optional and omitted, so an add that
-  // only carries parsed stats (read from such a checkpoint) is written without stats.
+  // defaults to true); stats_parsed is optional and omitted, so an add that only carries parsed stats (read
+  // from such a checkpoint) is written without stats. partitionValues_parsed is added on request.
   return new StructColumn('add', [
     ['path', new StringColumn('add.path')],
     ['partitionValues', new StringMapColumn('add.partitionValues')],
@@ -92,6 +94,7 @@ function addColumn(): StructColumn {
     ['defaultRowCommitVersion', new LongColumn('add.defaultRowCommitVersion')],
     ['clusteringProvider', new StringColumn('add.clusteringProvider')],
     ['stats', new StringColumn('add.stats')],
+    ...(partitionValuesParsed ? [['partitionValues_parsed', partitionValuesParsed, 'partitionValues'] as const] : []),
   ]);
 }
 

@@ -7,6 +7,7 @@ import type { AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, Txn } fro
 import { formatVersion } from '../kernel/log/log-path.js';
 import { LOG_DIR, readLastCheckpoint } from '../log/reader.js';
 import { ParquetStreamWriter, type ParquetStreamResult } from './parquet-stream.js';
+import { parsedPartitionFields } from './partition-values-parsed.js';
 import { CheckpointBatchBuilder, type CheckpointColumn } from './schema.js';
 import { sparkPartition } from './spark-hash.js';
 
@@ -35,6 +36,11 @@ export interface CheckpointOptions {
   readonly skipLastCheckpoint?: boolean;
   /** The table's URL, for messages (default the store's URL). */
   readonly table?: string;
+  /**
+   * Also write `add.partitionValues_parsed` when every partition column has a type written typed
+   * (string, boolean, integer, long, date); default false.
+   */
+  readonly partitionValuesParsed?: boolean;
 }
 
 /** The written checkpoint, as recorded in `_last_checkpoint`. */
@@ -80,7 +86,8 @@ export async function writeCheckpoint(
   const writers: ParquetStreamWriter[] = [];
   try {
     for (const key of keys) writers.push(await ParquetStreamWriter.open(store, key, { rowGroupRows, table }));
-    const sink = new PartitionedSink(writers, batchRows);
+    const partitionFields = options.partitionValuesParsed ? parsedPartitionFields(actions.metadata) : undefined;
+    const sink = new PartitionedSink(writers, batchRows, () => new CheckpointBatchBuilder(partitionFields ? { partitionFields, table } : {}));
     const counts = await emitRows(sink, actions, parts);
     await sink.finish();
     const results: ParquetStreamResult[] = [];
@@ -136,8 +143,9 @@ class PartitionedSink {
   constructor(
     private readonly writers: readonly ParquetStreamWriter[],
     private readonly batchRows: number,
+    newBuilder: () => CheckpointBatchBuilder,
   ) {
-    this.builders = writers.map(() => new CheckpointBatchBuilder());
+    this.builders = writers.map(() => newBuilder());
     this.sent = writers.map(() => false);
   }
 

@@ -2,8 +2,12 @@
 // cleanup. It never throws: a failed checkpoint must not fail (or seem to undo) the commit before it.
 
 import type { ObjectStore } from '@duckrun/storage';
+import { checkpointTable, needsV2Checkpoint } from '../checkpoint/table-checkpoint.js';
 import type { CheckpointInfo } from '../checkpoint/write.js';
 import type { Metadata, Protocol } from '../kernel/actions/types.js';
+import { checkpointInterval, expiredLogCleanupEnabled, logRetentionMs } from '../kernel/config/table-properties.js';
+import { cleanExpiredLogs } from '../log/cleanup.js';
+import { DeltaTable } from '../table.js';
 
 /** The table right after a commit. */
 export interface PostCommitContext {
@@ -30,6 +34,26 @@ export interface PostCommitReport {
 }
 
 /** Runs the post-commit hooks for `ctx.version`; never throws. */
-export async function afterCommit(_ctx: PostCommitContext): Promise<PostCommitReport> {
-  return {};
+export async function afterCommit(ctx: PostCommitContext): Promise<PostCommitReport> {
+  let checkpoint: CheckpointInfo | undefined;
+  try {
+    if (!checkpointDue(ctx)) return {};
+    const now = ctx.now ?? Date.now();
+    const table = await DeltaTable.open(ctx.table, { store: ctx.store });
+    checkpoint = await checkpointTable(table, { version: ctx.version, now });
+    const config = ctx.metadata.configuration;
+    if (!expiredLogCleanupEnabled(config)) return { checkpoint };
+    const cleaned = await cleanExpiredLogs(ctx.store, table.uri, now - logRetentionMs(ctx.table, config));
+    return { checkpoint, cleanedLogFiles: cleaned.deleted.length };
+  } catch (e) {
+    const checkpointError = e instanceof Error ? e : new Error(String(e));
+    return checkpoint ? { checkpoint, checkpointError } : { checkpointError };
+  }
+}
+
+function checkpointDue(ctx: PostCommitContext): boolean {
+  if (ctx.version <= 0 || ctx.version % checkpointInterval(ctx.table, ctx.metadata.configuration) !== 0) return false;
+  // Writers are never obliged to checkpoint, and a classic checkpoint without checkpointMetadata would be
+  // invalid for a v2Checkpoint table; such tables stay checkpoint-free until duckrun writes v2 ones.
+  return !needsV2Checkpoint(ctx);
 }

@@ -55,6 +55,31 @@ describe('LogReplay', () => {
     expect(paths(r)).toEqual(['live.parquet']);
   });
 
+  it('remembers a removed file as a tombstone keyed like its add, with the remove action kept whole', () => {
+    const r = new LogReplay(ROOT);
+    r.commit([add('x.parquet'), add('y.parquet', dv('d'))]);
+    r.commit([{ remove: { path: 'x.parquet', deletionTimestamp: 5, dataChange: true, size: 1 } }, remove('y.parquet', dv('d'))]);
+    const tombstones = r.state().tombstones;
+    expect([...tombstones.keys()].sort()).toEqual([canonicalFileKey(ROOT, 'x.parquet'), `${canonicalFileKey(ROOT, 'y.parquet')}\u0000ud@1`].sort());
+    expect(tombstones.get(canonicalFileKey(ROOT, 'x.parquet'))).toEqual({ path: 'x.parquet', deletionTimestamp: 5, dataChange: true, size: 1 });
+  });
+
+  it('drops the tombstone of a file that is added again, but not for a different deletion vector', () => {
+    const r = new LogReplay(ROOT);
+    r.commit([add('f.parquet'), add('g.parquet')]);
+    r.commit([remove('f.parquet'), remove('g.parquet')]);
+    r.commit([add('f.parquet'), add('g.parquet', dv('n'))]);
+    expect([...r.state().tombstones.values()].map((t) => t.path)).toEqual(['g.parquet']);
+  });
+
+  it('keeps checkpoint removes as tombstones, and a commit re-adding the file drops them', () => {
+    const r = new LogReplay(ROOT);
+    r.checkpoint([protocol, meta('m'), add('live.parquet'), remove('gone.parquet'), remove('back.parquet')]);
+    r.commit([add('back.parquet')]);
+    expect([...r.state().tombstones.values()].map((t) => t.path)).toEqual(['gone.parquet']);
+    expect(paths(r)).toEqual(['back.parquet', 'live.parquet']);
+  });
+
   it('keeps the latest protocol, metadata, txn per app and domain metadata', () => {
     const r = new LogReplay(ROOT);
     r.commit([protocol, meta('one'), { txn: { appId: 'a', version: 1 } }, { domainMetadata: { domain: 'd', configuration: '{}', removed: false } }]);
