@@ -1,6 +1,6 @@
 // Partition values as stored in `add.partitionValues` (PROTOCOL.md "Partition Value Serialization"):
 // strings in the log <-> typed scalars. Pure calendar arithmetic; no Date, no time zone database.
-import { DeltaProtocolError } from '../../errors.js';
+import { DeltaProtocolError, SchemaError } from '../../errors.js';
 import { typeToString, type DataType, type DecimalType } from '../schema/types.js';
 
 /**
@@ -127,6 +127,8 @@ export function formatPartitionValue(value: PartitionScalar, type: DataType, col
     case 'float':
     case 'double':
       if (typeof value !== 'number') return wrong();
+      // Spark's Double.toString keeps the sign of zero; toFixed would print -0 as 0.
+      if (Object.is(value, -0)) return '-0.0';
       return Number.isInteger(value) && Math.abs(value) < 1e21 ? `${value.toFixed(0)}.0` : String(value);
     case 'date':
       if (typeof value !== 'number' || !Number.isInteger(value)) return wrong();
@@ -144,7 +146,16 @@ export function formatPartitionValue(value: PartitionScalar, type: DataType, col
     }
     case 'binary':
       if (!(value instanceof Uint8Array)) return wrong();
-      return value.length === 0 ? null : (utf8Decode(value) ?? wrong());
+      if (value.length === 0) return null;
+      return (
+        utf8Decode(value) ??
+        (() => {
+          // Partition values are strings in the log, so a binary one must be valid UTF-8.
+          throw new SchemaError(
+            `binary partition column "${column}" holds bytes that are not valid UTF-8, which a partition value (a string in the log) cannot carry; partition by another column or hex-encode it into a string column`,
+          );
+        })()
+      );
     case 'variant':
     case 'void':
       throw notPartitionable(column, type);

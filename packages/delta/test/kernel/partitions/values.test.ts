@@ -231,7 +231,15 @@ describe('formatPartitionValue', () => {
   it('refuses a value of the wrong representation, naming the column', () => {
     expectProtocolError(() => formatPartitionValue('5', 'long', 'n'), /column "n" of type long/);
     expectProtocolError(() => formatPartitionValue(2 ** 40, 'integer', 'n'), /column "n" of type integer/);
-    expectProtocolError(() => formatPartitionValue(Uint8Array.from([0xff]), 'binary', 'b'), /column "b" of type binary/);
+  });
+
+  it('refuses binary partition values that are not UTF-8 with a schema error saying so', () => {
+    expect(() => formatPartitionValue(Uint8Array.from([0xff]), 'binary', 'b')).toThrow(/binary partition column "b" holds bytes that are not valid UTF-8/);
+  });
+
+  it('keeps the sign of a negative zero double, as Spark does', () => {
+    expect(formatPartitionValue(-0, 'double', 'd')).toBe('-0.0');
+    expect(formatPartitionValue(0, 'double', 'd')).toBe('0.0');
   });
 });
 
