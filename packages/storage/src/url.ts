@@ -10,12 +10,31 @@ export type StorageOptions = Readonly<Record<string, string>>;
 
 type Loader = (url: URL, options: StorageOptions) => Promise<ObjectStore>;
 
+const s3: Loader = async (url, options) => (await import('./stores/s3.js')).s3StoreFromUrl(url, options);
+const azure: Loader = async (url, options) => (await import('./stores/azure.js')).azureStoreFromUrl(url, options);
+
+// Cloud adapters validate their own option keys (listing the valid ones) and load their SDK on first use.
 const LOADERS: Record<string, Loader> = {
-  'file:': async (url) => (await import('./stores/local.js')).localStoreFromUrl(url),
-  'memory:': async (url) => memoryStoreFromUrl(url),
+  'file:': async (url, options) => {
+    rejectOptions(url, options);
+    return (await import('./stores/local.js')).localStoreFromUrl(url);
+  },
+  'memory:': async (url, options) => {
+    rejectOptions(url, options);
+    return memoryStoreFromUrl(url);
+  },
+  's3:': s3,
+  's3a:': s3,
+  'az:': azure,
+  'azure:': azure,
+  'abfs:': azure,
+  'abfss:': azure,
+  'gs:': async (url, options) => (await import('./stores/gcs.js')).gcsStoreFromUrl(url, options),
+  'r2:': async (url, options) => (await import('./stores/r2.js')).r2StoreFromUrl(url, options),
 };
 
-const LATER = ['s3:', 's3a:', 'gs:', 'az:', 'azure:', 'abfs:', 'abfss:', 'https:', 'r2:'];
+/** `https://` URLs of Azure Blob / ADLS Gen2 / OneLake endpoints. */
+const AZURE_HTTPS_HOST = /\.(blob|dfs)\.core\.windows\.net$|(^|\.)onelake\.(blob|dfs)\.fabric\.microsoft\.com$/i;
 
 /** `scheme://`: a location that is already a URL (a one-letter scheme is a Windows drive). */
 const URL_PREFIX = /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//;
@@ -38,20 +57,18 @@ export function toUrl(location: string, base?: string): string {
 /** Opens the store rooted at `url` (a URL or local path). */
 export async function resolveStore(url: string, options: StorageOptions = {}): Promise<ObjectStore> {
   const parsed = parseUrl(toUrl(url));
-  const loader = LOADERS[parsed.protocol];
-  if (loader) {
-    const unknown = Object.keys(options).filter((k) => options[k] !== undefined);
-    if (unknown.length > 0) {
-      throw new StoreConfigError(
-        `storage option(s) ${unknown.join(', ')} do not apply to ${parsed.protocol}// locations (${url}); remove them`,
-      );
-    }
-    return loader(parsed, options);
+  const loader = parsed.protocol === 'https:' && AZURE_HTTPS_HOST.test(parsed.hostname) ? azure : LOADERS[parsed.protocol];
+  if (loader) return loader(parsed, options);
+  throw new StoreConfigError(
+    `cannot open ${url}: unknown URL scheme ${parsed.protocol}; use a local path, file://, memory://, s3://, az:// or abfss://, gs://, or r2://`,
+  );
+}
+
+function rejectOptions(url: URL, options: StorageOptions): void {
+  const unknown = Object.keys(options).filter((k) => options[k] !== undefined);
+  if (unknown.length > 0) {
+    throw new StoreConfigError(`storage option(s) ${unknown.join(', ')} do not apply to ${url.protocol}// locations (${url.href}); remove them`);
   }
-  if (LATER.includes(parsed.protocol)) {
-    throw new StoreConfigError(`${parsed.protocol}// locations (${url}) are not supported by this build of duckrun yet; use a local path or memory://`);
-  }
-  throw new StoreConfigError(`cannot open ${url}: unknown URL scheme ${parsed.protocol}; use a local path, file://, or memory://`);
 }
 
 function parseUrl(url: string): URL {
