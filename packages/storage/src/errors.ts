@@ -45,3 +45,10 @@ export class InternalError extends DuckrunError {
     super('INTERNAL', `${message} (this is a duckrun bug; please report it)`, options);
   }
 }
+
+/** The store failed or could not be reached, after retries; the operation's outcome is unknown or failed. */
+export class StoreUnavailableError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
