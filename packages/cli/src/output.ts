@@ -1,7 +1,7 @@
 // Result output: printed as a text table, CSV or JSON, or written to a .parquet/.csv/.json file.
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { csvHeader, csvLines, jsonRows, renderTextTable, writeParquetBytes, type ResultStream, type SqlSession } from '@duckrun/sql';
+import { csvHeader, csvLines, jsonRows, renderTextTable, writeParquetBytes, type ResultStream, type SqlSession, type WriteOutcome } from '@duckrun/sql';
 import type { CliIO } from './cli-io.js';
 import { UsageError } from './errors.js';
 
@@ -24,6 +24,20 @@ export function fileFormat(path: string): FileFormat {
   const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
   if (ext === 'parquet' || ext === 'csv' || ext === 'json') return ext;
   throw new UsageError(`--output ${path}: the file name must end in .parquet, .csv or .json`);
+}
+
+/** The one line printed after a write statement, e.g. `created sales (version 0): 3 rows`. */
+export function writeSummary(outcome: WriteOutcome): string {
+  const rows = `${outcome.rowsWritten} ${outcome.rowsWritten === 1 ? 'row' : 'rows'}`;
+  switch (outcome.action) {
+    case 'created':
+    case 'replaced':
+      return `${outcome.action} ${outcome.table} (version ${outcome.version}): ${rows}`;
+    case 'inserted':
+      return `inserted ${rows} into ${outcome.table} (version ${outcome.version})`;
+    case 'skipped':
+      return `${outcome.table} already exists (version ${outcome.version}): nothing written`;
+  }
 }
 
 /** Runs `sql` and prints its result to stdout; returns the row count. */

@@ -25,7 +25,7 @@ describe('duckrun', () => {
   it('documents every sql option in duckrun sql --help', async () => {
     const { code, stdout } = await runCli(['sql', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--root URI', '--format table|csv|json', '--output FILE', '--storage-option KEY=VALUE', '--debug']) {
+    for (const option of ['--root URI', '--format table|csv|json', '--output FILE', '--storage-option KEY=VALUE', '--debug', '--write']) {
       expect(stdout).toContain(option);
     }
   });

@@ -70,3 +70,52 @@ function summarizeDuckdbMessage(detail: string): string {
   }
   return lines.length > 0 ? lines.join(' ') : detail.trim();
 }
+
+/** A write statement (CREATE TABLE … AS, INSERT INTO) is malformed, or uses a form duckrun cannot run. */
+export class WriteStatementError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_WRITE_STATEMENT', message, options);
+  }
+}
+
+/** A statement would write a Delta table, but the session is read-only. */
+export class ReadOnlySessionError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_READ_ONLY', message, options);
+  }
+}
+
+/** A table name cannot be a table under the session root (empty part, path separator, `..`). */
+export class TableNameError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_TABLE_NAME', message, options);
+  }
+}
+
+/** CREATE TABLE found a Delta table where it was asked to create one. */
+export class TableExistsError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_TABLE_EXISTS', message, options);
+  }
+}
+
+/** A statement needs an existing Delta table (INSERT INTO) and there is none at its location. */
+export class TableNotFoundError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_TABLE_NOT_FOUND', message, options);
+  }
+}
+
+/** A result column has a DuckDB type a Delta table cannot hold, or cannot be written to its table column. */
+export class ColumnTypeError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_COLUMN_TYPE', message, options);
+  }
+}
+
+/** The columns of an INSERT do not line up with the table's (unknown, duplicate, missing NOT NULL, count). */
+export class ColumnMismatchError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_COLUMN_MISMATCH', message, options);
+  }
+}

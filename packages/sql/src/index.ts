@@ -1,4 +1,4 @@
-// @duckrun/sql: DuckDB SQL over Delta tables (delta_scan), the engine interface, and result rendering.
+// @duckrun/sql: DuckDB SQL over Delta tables (delta_scan), writes of Delta tables from SQL, the engine interface, and result rendering.
 export type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine/engine.js';
 export { openWasmEngine, WasmEngine, type WasmBundles, type WasmEngineOptions } from './engine/wasm.js';
 export { openSession, SqlSession, type SessionOptions } from './session.js';
@@ -18,4 +18,20 @@ export {
   EngineStartError,
   OutputFormatError,
   QueryError,
+  ColumnMismatchError,
+  ColumnTypeError,
+  ReadOnlySessionError,
+  TableExistsError,
+  TableNameError,
+  TableNotFoundError,
+  WriteStatementError,
 } from './errors.js';
+export {
+  parseWriteStatement,
+  describeWriteStatement,
+  type WriteStatement,
+  type CreateTableAs,
+  type InsertInto,
+} from './write/statement.js';
+export { tableLocation, tableNameText, type TableName } from './write/table-name.js';
+export { executeWriteStatement, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';

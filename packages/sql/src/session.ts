@@ -1,11 +1,15 @@
 // SqlSession: a DuckDB engine plus a root location; runs SQL in which delta_scan() reads Delta tables.
-import type { Table } from 'apache-arrow';
+import { tableFromArrays, type Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
 import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
 import type { Engine, ResultStream } from './engine/engine.js';
 import { openWasmEngine } from './engine/wasm.js';
-import { EngineClosedError } from './errors.js';
+import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
+import { duckdbTableNames } from './write/duckdb-tables.js';
+import { executeWriteStatement, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
+import { describeWriteStatement, parseWriteStatement, type WriteStatement } from './write/statement.js';
+import { tableLocation } from './write/table-name.js';
 
 /** Options of {@link openSession}. */
 export interface SessionOptions {
@@ -17,6 +21,10 @@ export interface SessionOptions {
   readonly engine?: Engine;
   /** Called once per delta_scan call with what it read (files before and after pruning). */
   readonly onDeltaScan?: (report: DeltaScanReport) => void;
+  /** Refuse statements that write Delta tables (CREATE TABLE … AS, INSERT INTO); default true. */
+  readonly readOnly?: boolean;
+  /** Options of write statements (e.g. allowTimestampNtz). */
+  readonly write?: WriteStatementOptions;
 }
 
 let sessions = 0;
@@ -40,6 +48,8 @@ export class SqlSession {
   readonly root: string;
   /** The engine statements run on. */
   readonly engine: Engine;
+  /** Whether statements that write Delta tables are refused. */
+  readonly readOnly: boolean;
   #options: SessionOptions;
   #ownsEngine: boolean;
   #closed = false;
@@ -51,10 +61,16 @@ export class SqlSession {
     this.root = root;
     this.#options = options;
     this.#ownsEngine = ownsEngine;
+    this.readOnly = options.readOnly !== false;
   }
 
-  /** Runs SQL (one or more statements) and returns the last statement's result. */
+  /**
+   * Runs SQL (one or more statements) and returns the last statement's result. A write statement (see
+   * {@link SqlSession.write}) returns one row: action, table, version, rows.
+   */
   async sql(text: string): Promise<Table> {
+    const write = await this.#writeStatement(text);
+    if (write !== undefined) return outcomeTable(await this.write(write));
     const prepared = await this.#prepare(text);
     try {
       return await this.engine.query(prepared.sql);
@@ -65,6 +81,8 @@ export class SqlSession {
 
   /** Runs SQL and streams the last statement's result; delta_scan tables are dropped once it is consumed or closed. */
   async stream(text: string): Promise<ResultStream> {
+    const write = await this.#writeStatement(text);
+    if (write !== undefined) return tableStream(outcomeTable(await this.write(write)));
     const prepared = await this.#prepare(text);
     let inner: ResultStream;
     try {
@@ -90,11 +108,51 @@ export class SqlSession {
     };
   }
 
+  /**
+   * Runs one write statement: `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query` or
+   * `INSERT INTO name [BY NAME] [(columns)] query`, where `name` is a table under the root (dots nest
+   * folders) written as a Delta table; the query may use delta_scan. Needs a session opened with readOnly: false.
+   */
+  async write(statement: string | WriteStatement): Promise<WriteOutcome> {
+    if (this.#closed) throw new EngineClosedError('this SQL session');
+    const parsed = typeof statement === 'string' ? await this.#writeStatement(statement) : statement;
+    if (parsed === undefined) {
+      throw new WriteStatementError('write() runs CREATE TABLE … AS or INSERT INTO statements; run other SQL with sql() or stream()');
+    }
+    if (this.readOnly) {
+      throw new ReadOnlySessionError(
+        `${describeWriteStatement(parsed)} would write the Delta table ${tableLocation(parsed.table, this.root)}, but this session is read-only; open it with readOnly: false to write tables`,
+      );
+    }
+    return executeWriteStatement(
+      parsed,
+      {
+        engine: this.engine,
+        root: this.root,
+        ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
+        prepare: (sql) => this.#prepare(sql),
+      },
+      this.#options.write,
+    );
+  }
+
   /** Closes the session (and its engine when the session created it); idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#ownsEngine) await this.engine.close();
+  }
+
+  async #writeStatement(text: string): Promise<WriteStatement | undefined> {
+    if (this.#closed) throw new EngineClosedError('this SQL session');
+    try {
+      if (parseWriteStatement(text) === undefined) return undefined;
+    } catch {
+      // Decide below, knowing DuckDB's own tables.
+    }
+    // Temp tables and views made by earlier statements of this session live in DuckDB: statements on them
+    // are DuckDB's (the engine is idle here, so the catalog lookup cannot collide with a stream).
+    return parseWriteStatement(text, { localTables: await duckdbTableNames(this.engine) });
   }
 
   async #prepare(text: string): ReturnType<typeof prepareDeltaScans> {
@@ -108,4 +166,24 @@ export class SqlSession {
     for (const report of prepared.scans) this.#options.onDeltaScan?.(report);
     return prepared;
   }
+}
+
+/** A write's outcome as a one-row table, for callers that run writes through sql(). */
+function outcomeTable(outcome: WriteOutcome): Table {
+  return tableFromArrays({
+    action: [outcome.action],
+    table: [outcome.table],
+    version: BigInt64Array.of(BigInt(outcome.version)),
+    rows: BigInt64Array.of(BigInt(outcome.rowsWritten)),
+  });
+}
+
+function tableStream(table: Table): ResultStream {
+  return {
+    schema: table.schema,
+    close: async () => undefined,
+    [Symbol.asyncIterator]: async function* () {
+      yield* table.batches;
+    },
+  };
 }

@@ -1,0 +1,216 @@
+// Runs a write statement: the query executes in DuckDB (delta_scan calls rewritten), its result streams out
+// as Arrow IPC decoded by our apache-arrow into record batches, and @duckrun/delta's writer turns them into
+// parquet files and one commit. Batches are pulled as the writer asks for them, so memory stays bounded by
+// the writer's file buffer, not by the result.
+import { RecordBatch, type Schema } from 'apache-arrow';
+import { DeltaTable, writeDeltaTable, type Snapshot, type WriteOptions } from '@duckrun/delta';
+import { isDuckrunError, type StorageOptions } from '@duckrun/storage';
+import type { PreparedStatement } from '../delta-scan.js';
+import type { Engine, ResultStream } from '../engine/engine.js';
+import { ColumnTypeError, QueryError, TableExistsError, TableNotFoundError } from '../errors.js';
+import { replaceRanges } from '../sql/delta-scan-calls.js';
+import { quoteIdentifier, quoteString } from '../sql/literals.js';
+import { duckdbTableNames } from './duckdb-tables.js';
+import { cteNames, findTableReferences } from './table-references.js';
+import { describeSql, planCreate, planInsert, type QueryColumn, type SelectPlan } from './select-plan.js';
+import { describeWriteStatement, type WriteStatement } from './statement.js';
+import { tableLocation, tableNameText } from './table-name.js';
+import { timestampNtzPaths } from './type-mapping.js';
+
+/** What a write statement needs from its session. */
+export interface WriteContext {
+  readonly engine: Engine;
+  /** Root URL table names resolve under. */
+  readonly root: string;
+  readonly storageOptions?: StorageOptions;
+  /** Rewrites the delta_scan calls of `sql` into registered tables (released by the caller). */
+  prepare(sql: string): Promise<PreparedStatement>;
+}
+
+/** Options of a write statement. */
+export interface WriteStatementOptions {
+  /**
+   * Let CREATE TABLE make `timestamp_ntz` columns from zone-less TIMESTAMP columns (default false: such a
+   * column fails with a hint to CAST it to TIMESTAMPTZ, since timestamp_ntz raises the table protocol).
+   */
+  readonly allowTimestampNtz?: boolean;
+  /** Roll data files at about this many bytes (the writer's default otherwise). */
+  readonly targetFileSize?: number;
+}
+
+/** What a write statement did. */
+export interface WriteOutcome {
+  /** `created` a new table, `replaced` an existing one, `inserted` rows, or `skipped` (IF NOT EXISTS found the table). */
+  readonly action: 'created' | 'replaced' | 'inserted' | 'skipped';
+  /** The table name as SQL text, e.g. `sales` or `"my table"`. */
+  readonly table: string;
+  /** The table's URL. */
+  readonly tableUri: string;
+  /** The version committed, or the current version when nothing was committed. */
+  readonly version: number;
+  readonly rowsWritten: number;
+  readonly filesAdded: number;
+}
+
+/** Executes `statement` against the session described by `ctx`. */
+export async function executeWriteStatement(statement: WriteStatement, ctx: WriteContext, options: WriteStatementOptions = {}): Promise<WriteOutcome> {
+  const name = tableNameText(statement.table);
+  const tableUri = tableLocation(statement.table, ctx.root);
+  const existing = await currentSnapshot(tableUri, ctx.storageOptions);
+  if (statement.kind === 'create' && existing !== undefined && statement.mode === 'error') {
+    throw new TableExistsError(
+      `table ${name} already exists at ${tableUri} (version ${existing.version}); use CREATE OR REPLACE TABLE ${name} AS … to replace it, INSERT INTO ${name} … to add rows, or CREATE TABLE IF NOT EXISTS`,
+    );
+  }
+  if (statement.kind === 'create' && existing !== undefined && statement.mode === 'ignore') {
+    return { action: 'skipped', table: name, tableUri, version: existing.version, rowsWritten: 0, filesAdded: 0 };
+  }
+  if (statement.kind === 'insert' && existing === undefined) {
+    throw new TableNotFoundError(`INSERT INTO ${name}: there is no Delta table at ${tableUri}; create it first with CREATE TABLE ${name} AS …`);
+  }
+
+  const what = describeWriteStatement(statement);
+  const prepared = await ctx.prepare(await readBareTables(statement.query, ctx));
+  try {
+    const plan = planSelect(statement, await describe(ctx.engine, prepared.sql), prepared.sql, existing, options, name, what);
+    const stream = await ctx.engine.stream(plan.sql);
+    try {
+      const result = await writeDeltaTable(tableUri, batchesOf(stream), writerOptions(statement, existing, ctx, options));
+      const action = statement.kind === 'insert' ? 'inserted' : !result.committed ? 'skipped' : existing !== undefined ? 'replaced' : 'created';
+      return { action, table: name, tableUri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
+    } finally {
+      // The writer may stop early (an error after the first batch): free the engine before releasing tables.
+      await stream.close();
+    }
+  } catch (e) {
+    // DuckDB's message (a failed cast, a missing column) does not say which statement it came from.
+    if (e instanceof QueryError) throw new QueryError(`${what}: ${e.detail}`, { cause: e });
+    throw e;
+  } finally {
+    await prepared.release();
+  }
+}
+
+function planSelect(
+  statement: WriteStatement,
+  columns: readonly QueryColumn[],
+  query: string,
+  existing: Snapshot | undefined,
+  options: WriteStatementOptions,
+  name: string,
+  what: string,
+): SelectPlan {
+  if (statement.kind === 'insert') return planInsert(query, columns, statement, existing!.schema, name);
+  let plan: SelectPlan;
+  try {
+    plan = planCreate(query, columns);
+  } catch (e) {
+    if (e instanceof ColumnTypeError) throw new ColumnTypeError(`${what}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (options.allowTimestampNtz !== true) refuseAccidentalNtz(plan, existing, what);
+  return plan;
+}
+
+function writerOptions(statement: WriteStatement, existing: Snapshot | undefined, ctx: WriteContext, options: WriteStatementOptions): WriteOptions {
+  return {
+    ...(statement.kind === 'insert'
+      ? { mode: 'append', operation: 'WRITE' }
+      : statement.mode === 'overwrite'
+        ? // The statement defines the whole table: its schema and (no) partitioning replace the old ones.
+          { mode: 'overwrite', schemaMode: 'overwrite', partitionBy: [], operation: existing ? 'CREATE OR REPLACE TABLE AS SELECT' : 'CREATE TABLE AS SELECT' }
+        : { mode: statement.mode, partitionBy: [], operation: 'CREATE TABLE AS SELECT' }),
+    ...(options.allowTimestampNtz === true ? { allowTimestampNtz: true } : {}),
+    ...(options.targetFileSize !== undefined ? { targetFileSize: options.targetFileSize } : {}),
+    ...(ctx.storageOptions ? { storageOptions: ctx.storageOptions } : {}),
+  };
+}
+
+/**
+ * `FROM orders` where `orders` is no CTE and no DuckDB table but a Delta table under the root becomes
+ * `FROM delta_scan('orders') AS "orders"`, so a write's query may name sibling tables directly.
+ */
+async function readBareTables(query: string, ctx: WriteContext): Promise<string> {
+  const refs = findTableReferences(query);
+  if (refs.length === 0) return query;
+  const ctes = cteNames(query);
+  const local = await duckdbTableNames(ctx.engine);
+  const isDelta = new Map<string, Promise<boolean>>();
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const ref of refs) {
+    const last = ref.parts[ref.parts.length - 1]!;
+    if (local.has(last.toLowerCase()) || (ref.parts.length === 1 && ctes.has(last.toLowerCase()))) continue;
+    let uri: string;
+    try {
+      uri = tableLocation({ parts: ref.parts }, ctx.root);
+    } catch {
+      continue; // not a name under the root: DuckDB reports it as an unknown table
+    }
+    let known = isDelta.get(uri);
+    if (known === undefined) {
+      known = isDeltaTable(uri, ctx.storageOptions);
+      isDelta.set(uri, known);
+    }
+    if (!(await known)) continue;
+    const call = `delta_scan(${quoteString(ref.parts.join('/'))})`;
+    edits.push({ start: ref.start, end: ref.end, text: ref.aliased ? call : `${call} AS ${quoteIdentifier(last)}` });
+  }
+  return replaceRanges(query, edits);
+}
+
+async function isDeltaTable(tableUri: string, storageOptions: StorageOptions | undefined): Promise<boolean> {
+  try {
+    await DeltaTable.open(tableUri, storageOptions ? { storageOptions } : {});
+    return true;
+  } catch (e) {
+    if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return false;
+    throw e;
+  }
+}
+
+async function currentSnapshot(tableUri: string, storageOptions: StorageOptions | undefined): Promise<Snapshot | undefined> {
+  let table: DeltaTable;
+  try {
+    table = await DeltaTable.open(tableUri, storageOptions ? { storageOptions } : {});
+  } catch (e) {
+    // Nothing there (or a folder of other files, which the writer refuses with its own message).
+    if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return undefined;
+    throw e;
+  }
+  return table.snapshot();
+}
+
+async function describe(engine: Engine, query: string): Promise<QueryColumn[]> {
+  const table = await engine.query(describeSql(query));
+  const names = table.getChild('column_name');
+  const types = table.getChild('column_type');
+  const out: QueryColumn[] = [];
+  for (let i = 0; i < table.numRows; i++) out.push({ name: String(names?.get(i)), type: String(types?.get(i)) });
+  return out;
+}
+
+/** Design §8: never create timestamp_ntz by accident; columns the replaced table already had as such may stay. */
+function refuseAccidentalNtz(plan: SelectPlan, existing: Snapshot | undefined, what: string): void {
+  const had = new Set(existing ? existing.schema.fields.flatMap((f) => timestampNtzPaths(f.type, f.name)) : []);
+  const fresh = plan.fields.flatMap((f) => timestampNtzPaths(f.type, f.name)).filter((p) => !had.has(p));
+  if (fresh.length === 0) return;
+  const first = fresh[0]!;
+  throw new ColumnTypeError(
+    `${what}: column "${first}" is a TIMESTAMP without time zone, which would make a Delta timestamp_ntz column (table feature timestampNtz, reader 3 / writer 7; some readers refuse it); ` +
+      `CAST it to TIMESTAMPTZ for a Delta timestamp${fresh.length > 1 ? ` (also ${fresh.slice(1).map((p) => `"${p}"`).join(', ')})` : ''}`,
+  );
+}
+
+/** The stream's batches; an empty result still yields one empty batch so the writer learns the schema. */
+async function* batchesOf(stream: ResultStream): AsyncGenerator<RecordBatch> {
+  let yielded = false;
+  for await (const batch of stream) {
+    yielded = true;
+    yield batch;
+  }
+  if (!yielded) yield emptyBatch(stream.schema);
+}
+
+function emptyBatch(schema: Schema): RecordBatch {
+  return new RecordBatch(schema);
+}
