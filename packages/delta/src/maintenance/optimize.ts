@@ -3,7 +3,7 @@
 
 import { commitTransaction, type TransactionOptions } from '../commit/transaction.js';
 import { InvalidOptionError } from '../errors.js';
-import type { Action, AddFile, RemoveFile } from '../kernel/actions/types.js';
+import type { Action, AddFile } from '../kernel/actions/types.js';
 import { targetFileSizeBytes } from '../kernel/config/table-properties.js';
 import { physicalName } from '../kernel/features/column-mapping.js';
 import { ensureWritable, writerFeaturesOf } from '../kernel/features/ensure.js';
@@ -13,6 +13,7 @@ import type { Snapshot } from '../snapshot.js';
 import type { DeltaTable } from '../table.js';
 import { DEFAULT_TARGET_FILE_SIZE, writeDataFiles, type DataFileCompression } from '../write/file-writer.js';
 import { planCompaction, type Bin } from './bin-pack.js';
+import { removeOf } from '../kernel/actions/remove-of.js';
 
 /** A value a partition filter compares with: matched against the value as serialized in the log. */
 export type PartitionFilterValue = string | number | bigint | boolean | null;
@@ -103,7 +104,7 @@ export async function compact(table: DeltaTable, options: CompactOptions = {}): 
     }
     const deletionTimestamp = now();
     for (const f of bin.files) {
-      actions.push({ remove: removeOf(f.add, deletionTimestamp) });
+      actions.push({ remove: removeOf(f.add, deletionTimestamp, false) });
       removed.push(f.size);
     }
     partitions.add(JSON.stringify(bin.partitionValues));
@@ -178,22 +179,6 @@ async function rewriteBin(table: DeltaTable, snapshot: Snapshot, bin: Bin, optio
   return adds.map((add) => ({ ...add, partitionValues: bin.partitionValues, dataChange: false }));
 }
 
-function removeOf(add: AddFile, deletionTimestamp: number): RemoveFile {
-  return {
-    path: add.path,
-    deletionTimestamp,
-    dataChange: false,
-    extendedFileMetadata: true,
-    partitionValues: add.partitionValues,
-    size: add.size,
-    ...(add.stats != null ? { stats: add.stats } : {}),
-    ...(add.tags != null ? { tags: add.tags } : {}),
-    // The DV is part of the file's identity in log replay: without it the remove would not match the add.
-    ...(add.deletionVector != null ? { deletionVector: add.deletionVector } : {}),
-    ...(add.baseRowId != null ? { baseRowId: add.baseRowId } : {}),
-    ...(add.defaultRowCommitVersion != null ? { defaultRowCommitVersion: add.defaultRowCommitVersion } : {}),
-  };
-}
 
 function partitionMatcher(uri: string, snapshot: Snapshot, options: CompactOptions): (file: ScanFile) => boolean {
   const filters = (options.partitionFilters ?? []).map((f) => {

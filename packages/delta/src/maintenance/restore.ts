@@ -4,11 +4,12 @@
 import { isDuckrunError } from '@duckrun/storage';
 import { commitTransaction, type TransactionOptions } from '../commit/transaction.js';
 import { InvalidOptionError, RestoreFilesMissingError } from '../errors.js';
-import type { Action, AddFile, Protocol, RemoveFile } from '../kernel/actions/types.js';
+import type { Action, AddFile, Protocol } from '../kernel/actions/types.js';
 import { deletionVectorId, resolveDeletionVector } from '../kernel/dv/descriptor.js';
 import { readerFeaturesOf, writerFeaturesOf } from '../kernel/features/ensure.js';
 import { canonicalFileKey } from '../kernel/log/file-key.js';
 import type { DeltaTable } from '../table.js';
+import { removeOf } from '../kernel/actions/remove-of.js';
 
 /** Which version to restore: by number or by timestamp (the version current at that time). */
 export type RestoreTarget =
@@ -93,7 +94,7 @@ export async function restore(table: DeltaTable, options: RestoreOptions): Promi
   const actions: Action[] = [];
   if (protocol !== undefined) actions.push({ protocol });
   if (metadataRestored) actions.push({ metaData: target.metadata });
-  for (const add of toRemove) actions.push({ remove: removeOf(add, now) });
+  for (const add of toRemove) actions.push({ remove: removeOf(add, now, true) });
   for (const add of toAdd) actions.push({ add: reAdd(add) });
   const result = await commitTransaction(
     table.store,
@@ -157,21 +158,6 @@ async function ensureFilesExist(table: DeltaTable, version: number, adds: readon
   );
 }
 
-function removeOf(add: AddFile, deletionTimestamp: number): RemoveFile {
-  return {
-    path: add.path,
-    deletionTimestamp,
-    dataChange: true,
-    extendedFileMetadata: true,
-    partitionValues: add.partitionValues,
-    size: add.size,
-    ...(add.stats != null ? { stats: add.stats } : {}),
-    ...(add.tags != null ? { tags: add.tags } : {}),
-    ...(add.deletionVector != null ? { deletionVector: add.deletionVector } : {}),
-    ...(add.baseRowId != null ? { baseRowId: add.baseRowId } : {}),
-    ...(add.defaultRowCommitVersion != null ? { defaultRowCommitVersion: add.defaultRowCommitVersion } : {}),
-  };
-}
 
 /** The restored version's `add`, as data again; `statsParsed` is a reader-side field, not part of the wire format. */
 function reAdd(add: AddFile): AddFile {

@@ -9,7 +9,7 @@ import { commitTransaction, type TransactionResult } from '../commit/transaction
 import type { CommitOptions } from '../commit/commit-loop.js';
 import type { PostCommitReport } from '../commit/post-commit.js';
 import { InvalidOptionError, SchemaError, TableExistsError } from '../errors.js';
-import type { Action, AddFile, Metadata, Protocol, RemoveFile } from '../kernel/actions/types.js';
+import type { Action, AddFile, Metadata, Protocol } from '../kernel/actions/types.js';
 import { assignColumnMapping, columnMappingMode, physicalName } from '../kernel/features/column-mapping.js';
 import { protocolForFeatures, requiredFeatures, upgradeProtocol } from '../kernel/features/protocol-for.js';
 import { decodeAddPath } from '../kernel/partitions/path.js';
@@ -26,6 +26,7 @@ import { InputConformer } from './conform-input.js';
 import { writeDataFiles, type DataFileCompression } from './file-writer.js';
 import { openInput, type WriteData } from './input.js';
 import { probeLocation } from './location.js';
+import { removeOf } from '../kernel/actions/remove-of.js';
 
 /** What a write does when the table exists: fail, add rows, replace rows, or do nothing. */
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
@@ -412,7 +413,7 @@ async function commitWrite(
   const actions: Action[] = [];
   if (plan.protocol) actions.push({ protocol: plan.protocol });
   if (plan.metadata) actions.push({ metaData: plan.metadata });
-  for (const add of removed) actions.push({ remove: removeOf(add, now) });
+  for (const add of removed) actions.push({ remove: removeOf(add, now, true) });
   for (const add of written.adds) actions.push({ add });
   const append = existing === undefined || plan.mode === 'append';
   const modeName = plan.mode === 'append' ? 'Append' : plan.mode === 'overwrite' ? 'Overwrite' : plan.mode === 'ignore' ? 'Ignore' : 'ErrorIfExists';
@@ -491,21 +492,6 @@ function logicalPartitionValues(plan: WritePlan, physical: Readonly<Record<strin
   return out;
 }
 
-function removeOf(add: AddFile, now: number): RemoveFile {
-  return {
-    path: add.path,
-    deletionTimestamp: now,
-    dataChange: true,
-    extendedFileMetadata: true,
-    partitionValues: add.partitionValues,
-    size: add.size,
-    ...(add.stats != null ? { stats: add.stats } : {}),
-    ...(add.tags != null ? { tags: add.tags } : {}),
-    ...(add.deletionVector != null ? { deletionVector: add.deletionVector } : {}),
-    ...(add.baseRowId != null ? { baseRowId: add.baseRowId } : {}),
-    ...(add.defaultRowCommitVersion != null ? { defaultRowCommitVersion: add.defaultRowCommitVersion } : {}),
-  };
-}
 
 function relativePath(addPath: string): string {
   const decoded = decodeAddPath(addPath);
