@@ -6,7 +6,7 @@ import { CheckpointError } from '../errors.js';
 import type { AddFile, DomainMetadata, Metadata, Protocol, RemoveFile, Txn } from '../kernel/actions/types.js';
 import { formatVersion } from '../kernel/log/log-path.js';
 import { LOG_DIR, readLastCheckpoint } from '../log/reader.js';
-import { ParquetStreamWriter, type ParquetStreamResult } from './parquet-stream.js';
+import { ParquetStreamWriter, type ParquetStreamResult } from '../parquet/stream-writer.js';
 import { parsedPartitionFields } from './partition-values-parsed.js';
 import { CheckpointBatchBuilder, type CheckpointColumn } from './schema.js';
 import { sparkPartition } from './spark-hash.js';
@@ -85,7 +85,7 @@ export async function writeCheckpoint(
   const keys = checkpointKeys(version, parts);
   const writers: ParquetStreamWriter[] = [];
   try {
-    for (const key of keys) writers.push(await ParquetStreamWriter.open(store, key, { rowGroupRows, table }));
+    for (const key of keys) writers.push(await ParquetStreamWriter.open(store, key, { rowGroupRows, table, error: checkpointError }));
     const partitionFields = options.partitionValuesParsed ? parsedPartitionFields(actions.metadata) : undefined;
     const sink = new PartitionedSink(writers, batchRows, () => new CheckpointBatchBuilder(partitionFields ? { partitionFields, table } : {}));
     const counts = await emitRows(sink, actions, parts);
@@ -222,4 +222,8 @@ function normaliseProtocol(p: Protocol): Protocol {
     readerFeatures: p.minReaderVersion >= 3 ? (p.readerFeatures ?? []) : null,
     writerFeatures: p.minWriterVersion >= 7 ? (p.writerFeatures ?? []) : null,
   };
+}
+
+function checkpointError(message: string, cause?: unknown): CheckpointError {
+  return cause instanceof CheckpointError ? cause : new CheckpointError(message, { cause });
 }

@@ -1,14 +1,14 @@
 // Writes Arrow record batches as a table's parquet data files: split by partition into Hive-style folders,
 // rolled at a target size, encoded with parquet-wasm, each returned as an `add` action with its stats.
 
-import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import type { ObjectStore } from '@duckrun/storage';
 import { DataFileError, InvalidOptionError, SchemaError } from '../errors.js';
 import type { AddFile } from '../kernel/actions/types.js';
 import { logicalToPhysicalSchema, physicalName, type ColumnMappingMode } from '../kernel/features/column-mapping.js';
 import { encodeAddPath, partitionDirectory } from '../kernel/partitions/path.js';
 import { isPrimitiveType, typeToString, type StructField, type StructType } from '../kernel/schema/types.js';
-import { parquetWasm } from '../parquet/wasm.js';
+import { ParquetStreamWriter } from '../parquet/stream-writer.js';
 import { estimateDataBytes } from './byte-size.js';
 import { partitionGroups } from './partition-split.js';
 import { PhysicalProjector } from './physical-batch.js';
@@ -42,11 +42,14 @@ export interface WriteDataFilesOptions {
   readonly now?: () => number;
   /** Generator of the UUID in each file name. Default `crypto.randomUUID`. */
   readonly uuid?: () => string;
-  /** Maximum rows per parquet row group. Default parquet-wasm's (1M). */
+  /** Maximum rows per parquet row group. Default: about 64 MiB of Arrow data, between 16,384 and 1,048,576 rows. */
   readonly rowGroupRows?: number;
   /** Stats options (`numIndexedCols`, `stringPrefixLength`); keys are physical names regardless. */
   readonly stats?: Omit<StatsOptions, 'columnMapping'>;
 }
+
+/** Arrow bytes a row group aims at when `rowGroupRows` is not given (Spark aims at 128 MB of parquet). */
+const ROW_GROUP_BYTES = 64 * 1024 * 1024;
 
 /** Default target size of a data file: 128 MiB. */
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
@@ -96,7 +99,6 @@ export async function writeDataFiles(
     throw new SchemaError(`every column of ${table} is a partition column, so its data files would hold no column; keep at least one non-partition column`);
   }
 
-  const pw = await parquetWasm();
   const open = new Map<string, OpenFile>();
   const adds: AddFile[] = [];
   // Objects put so far: removed again when the write fails, since no commit can reference them.
@@ -112,28 +114,28 @@ export async function writeDataFiles(
     const dir = partPhysical.length === 0 ? '' : `${partitionDirectory(partPhysical.map((c, i) => [c, file.values[i] ?? null] as const))}/`;
     const name = `part-${String(fileIndex++).padStart(5, '0')}-${uuid()}.c000.${compression}.parquet`;
     const relative = `${dir}${name}`;
-    let bytes: Uint8Array;
-    try {
-      const ipc = tableToIPC(new Table(file.batches), 'stream');
-      file.batches.length = 0;
-      let props = new pw.WriterPropertiesBuilder()
-        .setCompression(compression === 'zstd' ? pw.Compression.ZSTD : pw.Compression.SNAPPY)
-        .setCreatedBy('duckrun');
-      if (options.rowGroupRows !== undefined) props = props.setMaxRowGroupSize(options.rowGroupRows);
-      // writeParquet consumes (frees) the wasm table.
-      bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), props.build());
-    } catch (e) {
-      throw new DataFileError(`could not encode data file ${relative} of ${table} as parquet: ${e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
-        file: relative,
-      });
-    }
     written.push(relative);
-    await store.put(relative, bytes);
+    // Encoded batch by batch while it uploads, each batch released once sent: the peak is the file's Arrow
+    // data plus one row group in the encoder, not several copies of the whole file.
+    const writer = await ParquetStreamWriter.open(store, relative, {
+      rowGroupRows: options.rowGroupRows ?? rowGroupRowsFor(file),
+      table,
+      compression,
+      error: (message, cause) =>
+        cause instanceof DataFileError ? cause : new DataFileError(message, { cause, file: relative }),
+    });
+    let size: number;
+    try {
+      while (file.batches.length > 0) await writer.write(file.batches.shift()!);
+      size = (await writer.close()).sizeInBytes;
+    } catch (e) {
+      await writer.abort(e);
+      throw e;
+    }
     adds.push({
       path: encodeAddPath(relative),
       partitionValues: Object.fromEntries(partPhysical.map((c, i) => [c, file.values[i] ?? null])),
-      size: bytes.byteLength,
+      size,
       modificationTime: now(),
       dataChange: true,
       stats: file.stats.toJSON(),
@@ -190,6 +192,13 @@ export async function writeDataFiles(
       while (buffered > maxBuffered && open.size > 0) await flush(largest(open));
     }
   }
+}
+
+/** Rows per row group for `file`: bounded in bytes (the encoder buffers a row group), large enough to compress well. */
+function rowGroupRowsFor(file: OpenFile): number {
+  const rows = file.stats.numRecords;
+  const perRow = rows > 0 ? file.bytes / rows : 1;
+  return Math.min(1_048_576, Math.max(16_384, Math.floor(ROW_GROUP_BYTES / Math.max(perRow, 1))));
 }
 
 function batchBytes(batch: RecordBatch): number {

@@ -7,9 +7,10 @@ import { LOG_DIR, listLog } from '../log/reader.js';
 /** The kinds of location a write can meet. */
 export type LocationKind = 'table' | 'empty';
 
-// Files a duckrun (or Spark/delta-rs) writer leaves behind when it dies before its first commit: they
+// Files a duckrun (or Spark/delta-rs) writer leaves behind when it dies before its first commit (a local
+// upload in progress is a `.tmp` beside its target): they
 // belong to no table, so they must not block creating one (vacuum cannot run without a log).
-const ORPHAN_DATA_FILE = /^(?:[^/]+=[^/]*\/)*part-\d{5}-[0-9a-f-]{36}(?:\.c\d{3})?(?:\.[a-z0-9]+)?\.parquet$/;
+const ORPHAN_DATA_FILE = /^(?:[^/]+=[^/]*\/)*part-\d{5}-[0-9a-f-]{36}(?:\.c\d{3})?(?:\.[a-z0-9]+)?\.parquet(?:\.[0-9a-f-]{36}\.tmp)?$/;
 
 /**
  * `table` when `_delta_log` holds commits or checkpoints, `empty` when nothing but orphaned data files is

@@ -4,9 +4,8 @@
 
 import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
 import type { ObjectStore } from '@duckrun/storage';
-import { CheckpointError } from '../errors.js';
-import { parquetWasm } from '../parquet/wasm.js';
-import { readParquetFooter } from './parquet-footer.js';
+import { parquetWasm } from './wasm.js';
+import { readParquetFooter } from '../checkpoint/parquet-footer.js';
 
 type ParquetWasm = Awaited<ReturnType<typeof parquetWasm>>;
 type WasmBatch = ParquetWasm['RecordBatch']['prototype'];
@@ -17,6 +16,10 @@ export interface ParquetStreamOptions {
   readonly rowGroupRows: number;
   /** The table the file belongs to, for messages. */
   readonly table: string;
+  /** Default `snappy`. */
+  readonly compression?: 'snappy' | 'zstd';
+  /** The typed error a failure becomes (a checkpoint and a data file fail differently). */
+  readonly error: (message: string, cause?: unknown) => Error;
 }
 
 /** What was written. */
@@ -43,6 +46,7 @@ export class ParquetStreamWriter {
   private tailBytes = 0;
   private footer: { rowGroups: number } | undefined;
   private upload!: Promise<void>;
+  private wrapped: Error | undefined;
 
   private constructor(
     private readonly pw: ParquetWasm,
@@ -79,14 +83,14 @@ export class ParquetStreamWriter {
     this.rowsSent += batch.numRows;
   }
 
-  /** Finishes the file and waits until the store holds it; throws `CheckpointError` if it does not verify. */
+  /** Finishes the file and waits until the store holds it; throws the configured error if it does not verify. */
   async close(): Promise<ParquetStreamResult> {
     this.throwIfFailed();
     this.controller.close();
     try {
       await this.upload;
     } catch (e) {
-      throw wrap(e, `writing ${this.options.table}/${this.key}`);
+      throw this.wrap(e, `writing ${this.options.table}/${this.key}`);
     }
     return { key: this.key, rows: this.rowsSent, sizeInBytes: this.bytesOut, rowGroups: this.footer?.rowGroups ?? 0 };
   }
@@ -117,7 +121,7 @@ export class ParquetStreamWriter {
       { highWaterMark: 1 },
     );
     const props = new this.pw.WriterPropertiesBuilder()
-      .setCompression(this.pw.Compression.SNAPPY)
+      .setCompression(this.options.compression === 'zstd' ? this.pw.Compression.ZSTD : this.pw.Compression.SNAPPY)
       .setMaxRowGroupSize(this.options.rowGroupRows)
       .setCreatedBy('duckrun')
       .build();
@@ -156,7 +160,7 @@ export class ParquetStreamWriter {
     // parquet-wasm's stream writer ignores per-batch write errors, so count what reached the file.
     const info = readParquetFooter(concat(this.tail, this.tailBytes), where);
     if (info.numRows !== this.rowsSent) {
-      throw new CheckpointError(`${where} holds ${info.numRows} rows but ${this.rowsSent} were written; the parquet encoder dropped rows`);
+      throw (this.wrapped = this.options.error(`${where} holds ${info.numRows} rows but ${this.rowsSent} were written; the parquet encoder dropped rows`));
     }
     this.footer = { rowGroups: info.rowGroups };
   }
@@ -179,8 +183,14 @@ export class ParquetStreamWriter {
     }
   }
 
+  private wrap(e: unknown, what: string): Error {
+    if (e instanceof Error && e === this.wrapped) return e;
+    this.wrapped = this.options.error(`${what} failed: ${(e as Error)?.message ?? String(e)}`, e);
+    return this.wrapped;
+  }
+
   private throwIfFailed(): void {
-    if (this.failure !== undefined) throw wrap(this.failure, `writing ${this.options.table}/${this.key}`);
+    if (this.failure !== undefined) throw this.wrap(this.failure, `writing ${this.options.table}/${this.key}`);
   }
 }
 
@@ -193,9 +203,4 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
     at += p.byteLength;
   }
   return out;
-}
-
-function wrap(e: unknown, what: string): CheckpointError {
-  if (e instanceof CheckpointError) return e;
-  return new CheckpointError(`${what} failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }
