@@ -27,6 +27,7 @@ import { writeDataFiles, type DataFileCompression } from './file-writer.js';
 import { openInput, type WriteData } from './input.js';
 import { probeLocation } from './location.js';
 import { removeOf } from '../kernel/actions/remove-of.js';
+import { dataSkippingNumIndexedCols, targetFileSizeBytes } from '../kernel/config/table-properties.js';
 
 /** What a write does when the table exists: fail, add rows, replace rows, or do nothing. */
 export type WriteMode = 'error' | 'append' | 'overwrite' | 'ignore';
@@ -159,6 +160,8 @@ interface WritePlan {
   /** Logical partition fields, in partition order. */
   readonly partitionFields: readonly StructField[];
   readonly columnMapping: ReturnType<typeof columnMappingMode>;
+  /** The table configuration in force after the commit. */
+  readonly configuration: Readonly<Record<string, string>>;
   /** New protocol/metadata actions to commit, when they change. */
   readonly protocol?: Protocol;
   readonly metadata?: Metadata;
@@ -275,6 +278,7 @@ function finishPlan(
     partitionColumns: effective.partitionColumns,
     partitionFields,
     columnMapping: columnMappingMode(effective.configuration),
+    configuration: effective.configuration,
     ...(protocol ? { protocol } : {}),
     ...(metadata ? { metadata } : {}),
     columnsAdded,
@@ -360,6 +364,8 @@ function ntzColumns(struct: StructType, prefix: string): string[] {
 
 async function writeFiles(store: ObjectStore, table: string, plan: WritePlan, batches: AsyncIterable<RecordBatch>, options: WriteOptions): Promise<WrittenFiles> {
   const conformer = new InputConformer(plan.schema, table);
+  const targetSize = options.targetFileSize ?? targetFileSizeBytes(table, plan.configuration);
+  const indexedCols = dataSkippingNumIndexedCols(table, plan.configuration);
   let rows = 0;
   let checkedSchema: Schema | undefined;
   const conformed = async function* (): AsyncIterable<RecordBatch> {
@@ -378,8 +384,10 @@ async function writeFiles(store: ObjectStore, table: string, plan: WritePlan, ba
     { schema: plan.schema, partitionColumns: plan.partitionColumns, columnMapping: plan.columnMapping, table },
     conformed(),
     {
-      ...(options.targetFileSize !== undefined ? { targetFileSize: options.targetFileSize } : {}),
+      // The table's own properties are the defaults, as in Spark: delta.targetFileSize, delta.dataSkippingNumIndexedCols.
+      ...(targetSize !== undefined ? { targetFileSize: targetSize } : {}),
       ...(options.compression !== undefined ? { compression: options.compression } : {}),
+      ...(indexedCols !== undefined ? { stats: { numIndexedCols: indexedCols } } : {}),
     },
   );
   return { adds, rows };

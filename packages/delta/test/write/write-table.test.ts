@@ -298,6 +298,26 @@ describe('protocol rules', () => {
   });
 });
 
+describe('table properties as write defaults', () => {
+  it('rolls files at delta.targetFileSize and keeps stats for delta.dataSkippingNumIndexedCols columns', async () => {
+    const store = freshMemoryStore();
+    const many = tableFromArrays({ id: Int32Array.from({ length: 20_000 }, (_, i) => i), name: Array.from({ length: 20_000 }, (_, i) => `name-${i}`) });
+    await writeDeltaTable(store.url, many, { store, properties: { 'delta.targetFileSize': '64kb', 'delta.dataSkippingNumIndexedCols': '1' } });
+    const adds = (await (await DeltaTable.open(store.url, { store })).snapshot()).addFiles();
+    expect(adds.length).toBeGreaterThan(3);
+    const stats = JSON.parse(adds[0]!.stats!) as { minValues: Record<string, unknown>; nullCount: Record<string, unknown> };
+    expect(Object.keys(stats.minValues)).toEqual(['id']);
+    expect(Object.keys(stats.nullCount)).toEqual(['id']);
+  });
+
+  it('refuses a malformed delta.targetFileSize naming the property', async () => {
+    const store = freshMemoryStore();
+    await expect(writeDeltaTable(store.url, sales([1], ['a']), { store, properties: { 'delta.targetFileSize': 'big' } })).rejects.toThrow(
+      /delta.targetFileSize = "big", which is not a size/,
+    );
+  });
+});
+
 describe('creating and racing', () => {
   it('DeltaTable.create makes an empty table and refuses to create twice', async () => {
     const store = freshMemoryStore();

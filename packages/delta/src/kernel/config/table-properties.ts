@@ -88,3 +88,14 @@ export function targetFileSizeBytes(table: string, config: Config): number | und
   }
   return bytes;
 }
+
+/** `delta.dataSkippingNumIndexedCols`: leaf columns that get min/max/nullCount stats (-1 = all; default 32). */
+export function dataSkippingNumIndexedCols(table: string, config: Config): number | undefined {
+  const raw = config['delta.dataSkippingNumIndexedCols'];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < -1) {
+    throw new InvalidOptionError(`table ${table} has delta.dataSkippingNumIndexedCols = "${raw}"; set it to -1 (all columns) or a whole number ≥ 0`);
+  }
+  return n;
+}
