@@ -29,6 +29,9 @@ export class InputConformer {
       const idx = byName.get(field.name.toLowerCase());
       if (idx === undefined) return nullData(target.type, batch.numRows);
       let data = batch.data.children[idx]!;
+      if (!field.nullable && data.nullCount > 0) {
+        throw new SchemaError(`column "${field.name}" of ${this.table} is NOT NULL but the data holds ${data.nullCount} nulls in it; filter or fill them before writing`);
+      }
       if (data.type.typeId === Type.Dictionary) {
         const plain = decodeDictionary(data);
         if (plain === undefined) {

@@ -224,6 +224,7 @@ function planWrite(table: string, existing: Snapshot | undefined, arrowSchema: S
     }
     // Overwrite with a new schema: same table id and history, new schema, partitioning and (merged) properties.
     const configuration = { ...existing.metadata.configuration, ...options.properties };
+    checkColumnNames(table, dataSchema, configuration, partitionBy);
     const mapped = mapColumns(dataSchema, configuration);
     const metadata: Metadata = { ...existing.metadata, schemaString: serializeSchema(mapped.schema), partitionColumns: [...partitionBy], configuration: mapped.configuration };
     const protocol = upgradeProtocol(existing.protocol, requiredFeatures(mapped.schema, mapped.configuration));
@@ -248,6 +249,7 @@ function planWrite(table: string, existing: Snapshot | undefined, arrowSchema: S
   let schema = resolved.schema;
   if (resolved.changed) {
     checkTimestampNtz(table, schema, existing.schema, options);
+    checkColumnNames(table, schema, configuration, existing.partitionColumns, resolved.added);
     const mapped = mapColumns(schema, configuration);
     schema = mapped.schema;
     configuration = mapped.configuration;
@@ -296,6 +298,7 @@ function newTableActions(
 ): { protocol: Protocol; metadata: Metadata } {
   checkPartitionColumns(table, schema, partitionBy);
   checkTimestampNtz(table, schema, undefined, options);
+  checkColumnNames(table, schema, options.properties ?? {}, partitionBy);
   const mapped = mapColumns(schema, { ...options.properties });
   const protocol = protocolForFeatures(requiredFeatures(mapped.schema, mapped.configuration));
   const metadata: Metadata = {
@@ -309,6 +312,46 @@ function newTableActions(
     createdTime: Date.now(),
   };
   return { protocol, metadata };
+}
+
+// Spark refuses these in parquet column names (ParquetSchemaConverter.checkFieldName) unless column mapping
+// gives the files physical names, so a table with them would be unreadable there.
+const INVALID_NAME_CHARS = /[ ,;{}()\n\t=]/;
+
+/**
+ * Refuses names of data columns other Delta readers cannot read from parquet, unless column mapping is on.
+ * Partition columns never reach a parquet file, so any name is fine for them.
+ */
+function checkColumnNames(
+  table: string,
+  schema: StructType,
+  configuration: Readonly<Record<string, string>>,
+  partitionColumns: readonly string[],
+  columns?: readonly string[],
+): void {
+  if (columnMappingMode(configuration) !== 'none') return;
+  const data: StructType = { type: 'struct', fields: schema.fields.filter((f) => !partitionColumns.includes(f.name)) };
+  const bad: string[] = [];
+  const visit = (type: DataType, prefix: string): void => {
+    if (typeof type !== 'object') return;
+    if (type.type === 'struct') {
+      for (const f of type.fields) {
+        const path = `${prefix}${f.name}`;
+        if (INVALID_NAME_CHARS.test(f.name) && (columns === undefined || columns.some((c) => path === c || path.startsWith(`${c}.`)))) bad.push(path);
+        visit(f.type, `${path}.`);
+      }
+    } else if (type.type === 'array') visit(type.elementType, prefix);
+    else if (type.type === 'map') {
+      visit(type.keyType, prefix);
+      visit(type.valueType, prefix);
+    }
+  };
+  visit(data, '');
+  if (bad.length === 0) return;
+  throw new SchemaError(
+    `column name${bad.length === 1 ? '' : 's'} ${bad.map((c) => JSON.stringify(c)).join(', ')} of ${table} contain${bad.length === 1 ? 's' : ''} a character of " ,;{}()\\n\\t=", ` +
+      "which Spark and other Delta readers refuse in parquet column names; rename the column (e.g. SELECT count(*) AS n), or create the table with properties { 'delta.columnMapping.mode': 'name' }",
+  );
 }
 
 /** With column mapping on, gives new columns ids and physical names and records the max id. */

@@ -242,6 +242,27 @@ describe('bad input', () => {
     expect((err as Error).message).toMatch(/holds files that are not part of a Delta table \(e.g. data.csv\) and has no _delta_log; write to an empty location/);
   });
 
+  it('refuses column names Spark cannot read from parquet unless column mapping is on', async () => {
+    const store = freshMemoryStore();
+    const t = tableFromArrays({ 'count_star()': Int32Array.from([1]), 'my col': ['x'] });
+    await expect(writeDeltaTable(store.url, t, { store })).rejects.toThrow(
+      /column names "count_star\(\)", "my col" of .* contain a character of .*rename the column \(e.g. SELECT count\(\*\) AS n\), or create the table with properties \{ 'delta.columnMapping.mode': 'name' \}/,
+    );
+    await writeDeltaTable(store.url, t, { store, properties: { 'delta.columnMapping.mode': 'name' } });
+    expect(await rowsOf(store)).toEqual([{ 'count_star()': 1, 'my col': 'x' }]);
+  });
+
+  it('refuses nulls in a NOT NULL partition column', async () => {
+    const store = freshMemoryStore();
+    const schema = new Schema([new Field('id', new Int32(), true), new Field('day', new Utf8(), false)]);
+    await DeltaTable.create(store.url, schema, { store, partitionBy: ['day'] });
+    const { vectorFromArray, makeVector, Table: ArrowTable } = await import('apache-arrow');
+    const data = new ArrowTable({ id: makeVector(Int32Array.from([1, 2])), day: vectorFromArray(['a', null], new Utf8()) });
+    await expect(writeDeltaTable(store.url, data, { store, mode: 'append' })).rejects.toThrow(
+      /column "day" of .* is NOT NULL but the data holds 1 nulls/,
+    );
+  });
+
   it('refuses zone-less timestamps for a new table unless timestamp_ntz is asked for', async () => {
     const store = freshMemoryStore();
     const { TimestampMicrosecond, makeVector, Table: ArrowTable, vectorFromArray } = await import('apache-arrow');
