@@ -54,15 +54,17 @@ describe('@duckrun/storage package', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'src']));
   });
 
-  it('exports the root and ./local, each as source, then types, then default', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './local']);
-    expect(pkg.exports['.']).toEqual({ source: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' });
+  it('exports the root, ./local and ./r2; the root picks an edge entry under the workerd and worker conditions', () => {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './local', './r2']);
+    const edge = { source: './src/stores/r2/edge.ts', types: './dist/stores/r2/edge.d.ts', default: './dist/stores/r2/edge.js' };
+    expect(pkg.exports['.']).toEqual({ workerd: edge, worker: edge, source: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' });
     expect(pkg.exports['./local']).toEqual({
       source: './src/stores/local.ts',
       types: './dist/stores/local.d.ts',
       default: './dist/stores/local.js',
     });
-    for (const entry of Object.values(pkg.exports)) {
+    expect(pkg.exports['./r2']).toEqual({ source: './src/stores/r2.ts', types: './dist/stores/r2.d.ts', default: './dist/stores/r2.js' });
+    for (const entry of [edge, pkg.exports['./local']!, pkg.exports['./r2']!]) {
       expect(Object.keys(entry)).toEqual(['source', 'types', 'default']);
       expect(existsSync(join(PKG_DIR, entry.source!)), entry.source).toBe(true);
     }
@@ -91,7 +93,7 @@ describe('@duckrun/storage package', () => {
     expect(staticImports(url)).not.toContain('./stores/local.js');
   });
 
-  it('serves the root and ./local entry points by package name', async () => {
+  it('serves the root, ./local and ./r2 entry points by package name', async () => {
     const root = await import('@duckrun/storage');
     expect(Object.keys(root).sort()).toEqual(
       [
@@ -101,6 +103,7 @@ describe('@duckrun/storage package', () => {
         'MemoryStore',
         'NotFoundError',
         'StoreConfigError',
+        'StoreUnavailableError',
         'clearMemoryBucket',
         'compareKeys',
         'isDuckrunError',

@@ -115,23 +115,28 @@ describe('resolveStore', () => {
   });
 
   it.each([
-    's3://bucket/table',
-    's3a://bucket/table',
-    'gs://bucket/table',
-    'az://container/table',
-    'azure://container/table',
-    'abfs://fs@acct.dfs.core.windows.net/table',
-    'abfss://fs@acct.dfs.core.windows.net/table',
-    'https://acct.blob.core.windows.net/container/table',
-    'r2://binding/table',
-  ])('refuses %s as not supported yet with StoreConfigError', async (url) => {
-    const err = await configError(resolveStore(url));
-    expect(err.message).toContain(url);
-    expect(err.message).toMatch(/not supported .*yet/);
+    ['s3://bucket/table', /aws_region/],
+    ['s3a://bucket/table', /aws_region/],
+    ['gs://bucket/table', /google_service_account/],
+    ['az://container/table', /azure_storage_account_name/],
+    ['azure://container/table', /azure_storage_account_name/],
+    ['abfs://fs@acct.dfs.core.windows.net/table', /azure_storage_account_key/],
+    ['abfss://fs@acct.dfs.core.windows.net/table', /azure_storage_account_key/],
+    ['https://acct.blob.core.windows.net/container/table', /azure_storage_account_key/],
+  ])('routes %s to its cloud adapter, which refuses an unknown option listing the valid ones', async (url, validKey) => {
+    const err = await configError(resolveStore(url, { no_such_option: 'x' }));
+    expect(err.message).toContain('no_such_option');
+    expect(err.message).toMatch(validKey);
   });
 
-  it('refuses cloud URLs as not supported yet even when storage options are given', async () => {
-    const err = await configError(resolveStore('s3://bucket/t', { aws_region: 'us-east-1' }));
-    expect(err.message).toMatch(/not supported .*yet/);
+  it('refuses an r2:// URL whose binding was never registered, saying how to register it', async () => {
+    const err = await configError(resolveStore('r2://binding/table'));
+    expect(err.message).toContain('r2://binding/table');
+    expect(err.message).toMatch(/registerR2Binding/);
+  });
+
+  it('treats https URLs of other hosts as an unknown location', async () => {
+    const err = await configError(resolveStore('https://example.com/table'));
+    expect(err.message).toMatch(/unknown URL scheme https:/);
   });
 });

@@ -11,8 +11,10 @@
 //   {"cmd":"loop","dir","firstId","seed"}
 //        appends (and some overwrites) until killed; before each write {"pending":{mode,firstId,rows}},
 //        after it {"committed":v,mode,firstId,rows,checkpoint}.
+// `append` and `write` also take "storageOptions":{…}: `dir` is then a store URL (e.g. az://…) opened
+// with those options, and a gated write gates that store instead of a LocalStore.
 
-import { isDuckrunError, type ObjectStore } from '@duckrun/storage';
+import { isDuckrunError, resolveStore, type ObjectStore } from '@duckrun/storage';
 import { LocalStore } from '@duckrun/storage/local';
 import { writeDeltaTable, type WriteOptions } from '../../src/index.js';
 import { parquetWasm } from '../../src/parquet/wasm.js';
@@ -47,9 +49,9 @@ const nextLine = (): Promise<string> =>
 
 const commitOptions: WriteOptions['commit'] = { maxRetries: 200, backoff: { initialMs: 2, maxMs: 50 } };
 
-/** The table's LocalStore, pausing before its first commit attempt until the parent releases it. */
-function gatedStore(dir: string): ObjectStore {
-  const store = new LocalStore(dir);
+/** The table's store (a LocalStore unless `base` is given), pausing before its first commit attempt until the parent releases it. */
+function gatedStore(dir: string, base: ObjectStore = new LocalStore(dir)): ObjectStore {
+  const store = base;
   const gated = Object.create(store) as ObjectStore;
   let opened = false;
   gated.putIfAbsent = async (path, data) => {
@@ -75,13 +77,17 @@ interface Command {
   mode?: 'append' | 'overwrite';
   gate?: boolean;
   seed?: number;
+  storageOptions?: Record<string, string>;
 }
+
+/** The store options of a command, spread into writeDeltaTable's options (nothing for local dirs). */
+const withStorage = (c: Command): { storageOptions?: Record<string, string> } => (c.storageOptions ? { storageOptions: c.storageOptions } : {});
 
 async function run(c: Command): Promise<void> {
   switch (c.cmd) {
     case 'append':
       for (let k = 0; k < c.count!; k++) {
-        const r = await writeDeltaTable(c.dir, rowsFor(c.firstId + k * c.rowsEach!, c.rowsEach!, c.writer!), { mode: 'append', commit: commitOptions });
+        const r = await writeDeltaTable(c.dir, rowsFor(c.firstId + k * c.rowsEach!, c.rowsEach!, c.writer!), { mode: 'append', commit: commitOptions, ...withStorage(c) });
         out({ committed: r.version, attempts: r.attempts, rows: r.rowsWritten });
       }
       return;
@@ -90,7 +96,8 @@ async function run(c: Command): Promise<void> {
         const r = await writeDeltaTable(c.dir, rowsFor(c.firstId, c.rows!, c.writer!), {
           mode: c.mode!,
           commit: commitOptions,
-          ...(c.gate ? { store: gatedStore(c.dir) } : {}),
+          ...withStorage(c),
+          ...(c.gate ? { store: gatedStore(c.dir, c.storageOptions ? await resolveStore(c.dir, c.storageOptions) : undefined) } : {}),
         });
         out({ committed: r.version, attempts: r.attempts, filesRemoved: r.filesRemoved, filesAdded: r.filesAdded });
       } catch (e) {

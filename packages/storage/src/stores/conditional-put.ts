@@ -21,6 +21,7 @@ export async function putIfAbsentSafely(options: {
   readonly attempt: () => Promise<{ outcome: ConditionalPutOutcome; error?: unknown }>;
   readonly read: () => Promise<Uint8Array | undefined>;
   readonly retries?: number;
+  /** The object's URL, for messages. */
   readonly describe: string;
 }): Promise<void> {
   const retries = options.retries ?? 3;
@@ -32,7 +33,7 @@ export async function putIfAbsentSafely(options: {
     const current = await options.read();
     if (current !== undefined) {
       if (sameBytes(current, options.data)) return;
-      throw new AlreadyExistsError(`${options.describe} already exists`, { cause: error });
+      throw new AlreadyExistsError(options.describe, { cause: error });
     }
     // "exists" yet absent on read: deleted in between (only vacuum/cleanup delete, never commits); try again.
   }
