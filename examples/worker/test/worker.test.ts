@@ -93,14 +93,14 @@ describeWorker(`the example Worker${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(first).toMatchObject({ status: 201, body: { version: 0, rowsWritten: 3 } });
     const second = await post(batches[1]!);
     expect(second).toMatchObject({ status: 200, body: { version: 1, rowsWritten: 2 } });
-    expect(await get()).toEqual({ version: 1, rows: 5, files: 2, valueSum: 0.5 - 3.75 + 1e9 + 19.99, latest: '2025-02-01T00:00:00.001Z' });
+    expect(await get()).toEqual({ version: 1, rows: 5, files: 5, valueSum: 0.5 - 3.75 + 1e9 + 19.99, latest: '2025-02-01T00:00:00.001Z' });
   });
 
   it('lands two concurrent POSTs exactly once each (R2 conditional put, rebased append)', async () => {
     const results = await Promise.all(concurrent.map((rows) => post(rows)));
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results.map((r) => r.body.version).sort()).toEqual([2, 3]);
-    expect(await get()).toMatchObject({ version: 3, rows: 7, files: 4, latest: '2025-03-01T00:00:00.000Z' });
+    expect(await get()).toMatchObject({ version: 3, rows: 7, files: 7, latest: '2025-03-01T00:00:00.000Z' });
   });
 
   it('rejects a malformed body with 400 and commits nothing', async () => {
@@ -134,12 +134,12 @@ describeWorker(`the example Worker${skip ? ` (skipped: ${skip})` : ''}`, () => {
     expect(history.map((h) => h.version)).toEqual([3, 2, 1, 0]);
     // Data files are parquet (written by parquet-wasm's web build inside workerd), in the table's prefix.
     const files = snapshot.files().map((f) => f.path);
-    expect(files).toHaveLength(4);
-    for (const f of files) expect(f).toMatch(/^part-\d+-[0-9a-f-]{36}(\.c\d+)?\.snappy\.parquet$/);
+    expect(files).toHaveLength(7);
+    for (const f of files) expect(f).toMatch(/^kind=[^/]+\/part-\d+-[0-9a-f-]{36}(\.c\d+)?\.snappy\.parquet$/);
     const keys: string[] = [];
     for (const o of (await bucket.list({ prefix: 'tables/events/' })).objects) keys.push(o.key);
     expect(keys.filter((k) => k.startsWith('tables/events/_delta_log/'))).toEqual([0, 1, 2, 3].map((v) => `tables/events/_delta_log/${String(v).padStart(20, '0')}.json`));
-    expect(keys.filter((k) => k.endsWith('.parquet')).sort()).toEqual(files.map((f) => `tables/events/${f}`).sort());
+    expect(keys.filter((k) => k.endsWith('.parquet')).sort()).toEqual(files.map((f) => `tables/events/${decodeURIComponent(f)}`).sort());
   });
 
   it('reports its bundle size: one ES module plus the parquet-wasm module', () => {

@@ -18,6 +18,7 @@ import {
   type Timestamp,
 } from 'apache-arrow';
 import { DataFileError } from '../errors.js';
+import { nullData } from './fill.js';
 import type { DataType as DeltaType, StructField } from '../kernel/schema/types.js';
 import { fieldId, physicalName, type ColumnMappingMode } from '../kernel/features/column-mapping.js';
 
@@ -74,12 +75,7 @@ export function conformData(data: Data, target: DataType, delta: DeltaType, mode
   return conformPrimitive(data, target, where);
 }
 
-/** An all-null column of `type` and `length` rows. */
-export function nullData(type: DataType, length: number): Data {
-  const builder = makeBuilder({ type, nullValues: [null, undefined] });
-  for (let i = 0; i < length; i++) builder.append(null);
-  return builder.finish().flush();
-}
+export { nullData } from './fill.js';
 
 function conformPrimitive(data: Data, target: DataType, where: string): Data {
   const source = data.type as DataType;
@@ -89,11 +85,11 @@ function conformPrimitive(data: Data, target: DataType, where: string): Data {
   }
   if (DataType.isInt(target) && DataType.isInt(source)) {
     if (source.bitWidth === target.bitWidth && source.isSigned === target.isSigned) return retype(data, target);
-    return convertValues(data, target, (v) => v);
+    return convertNumbers(data, target);
   }
   if (DataType.isFloat(target) && (DataType.isFloat(source) || DataType.isInt(source))) {
     if (DataType.isFloat(source) && (source as Float).precision === (target as Float).precision) return retype(data, target);
-    return convertValues(data, target, (v) => (v === null ? null : Number(v)));
+    return convertNumbers(data, target);
   }
   if (DataType.isDecimal(target) && DataType.isDecimal(source)) {
     const s = source as Decimal;
@@ -149,6 +145,23 @@ function rescaleTimestamp(data: Data<Timestamp>, unit: TimeUnit): Data {
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n ? q - 1n : q;
+}
+
+/**
+ * Integer/float widening straight between typed arrays (validity bits kept), without a builder: builders
+ * with null values compile code at run time, which Workers forbid.
+ */
+function convertNumbers(data: Data, target: DataType): Data {
+  const src = data.values as unknown as ArrayLike<number | bigint>;
+  const ArrayType = (target as unknown as { ArrayType: new (n: number) => { [i: number]: number | bigint } }).ArrayType;
+  const out = new ArrayType(data.length);
+  const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  // Fixed-width values of a sliced Data already start at its first row (only validity is offset).
+  for (let i = 0; i < data.length; i++) {
+    const v = src[i]!;
+    out[i] = big ? BigInt(v) : Number(v);
+  }
+  return makeData({ type: target, length: data.length, nullCount: data.nullCount, nullBitmap: sliceBitmap(data), data: out } as never);
 }
 
 function convertValues(data: Data, target: DataType, map: (v: unknown) => unknown): Data {

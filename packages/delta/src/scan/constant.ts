@@ -1,15 +1,12 @@
 // A column holding one partition value on every row, built straight into Arrow buffers.
 
-import { DataType, makeBuilder, makeData, type Data, type Decimal } from 'apache-arrow';
+import { DataType, makeData, type Data, type Decimal } from 'apache-arrow';
+import { nullData, repeatedData } from './fill.js';
 import type { PartitionScalar } from '../kernel/partitions/values.js';
 
 /** `length` rows of `value` (already parsed for the column's Delta type) as Arrow data of `type`. */
 export function constantData(type: DataType, value: PartitionScalar, length: number): Data {
-  if (value === null) {
-    const builder = makeBuilder({ type, nullValues: [null] });
-    for (let i = 0; i < length; i++) builder.append(null);
-    return builder.finish().flush();
-  }
+  if (value === null) return nullData(type, length);
   if (DataType.isTimestamp(type) || (DataType.isInt(type) && type.bitWidth === 64)) {
     return makeData({ type, length, nullCount: 0, data: new BigInt64Array(length).fill(BigInt(value as bigint | number)) } as never);
   }
@@ -17,10 +14,7 @@ export function constantData(type: DataType, value: PartitionScalar, length: num
     return makeData({ type, length, nullCount: 0, data: new Int32Array(length).fill(Number(value)) } as never);
   }
   if (DataType.isDecimal(type)) return decimalData(type as Decimal, String(value), length);
-  const builder = makeBuilder({ type, nullValues: [null] });
-  const v = DataType.isInt(type) || DataType.isFloat(type) ? Number(value) : value;
-  for (let i = 0; i < length; i++) builder.append(v);
-  return builder.finish().flush();
+  return repeatedData(type, DataType.isInt(type) || DataType.isFloat(type) ? Number(value) : value, length);
 }
 
 function decimalData(type: Decimal, text: string, length: number): Data {
