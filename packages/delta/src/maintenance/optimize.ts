@@ -126,6 +126,13 @@ export async function compact(table: DeltaTable, options: CompactOptions = {}): 
           auto: false,
           isFull: false,
         },
+        operationMetrics: {
+          numAddedFiles: added.length,
+          numRemovedFiles: removed.length,
+          numAddedBytes: added.reduce((n, b) => n + b, 0),
+          numRemovedBytes: removed.reduce((n, b) => n + b, 0),
+          numPartitionsOptimized: partitions.size,
+        },
         pinned: false,
         blindAppend: false,
         // Rows are unchanged, so only losing a file we rewrote matters: a concurrent delete or overwrite

@@ -105,6 +105,12 @@ export async function restore(table: DeltaTable, options: RestoreOptions): Promi
       operation: 'RESTORE',
       operationParameters:
         options.version !== undefined ? { version: options.version } : { timestamp: timestampText(options.timestamp!) },
+      operationMetrics: {
+        numRestoredFiles: toAdd.length,
+        numRemovedFiles: toRemove.length,
+        restoredFilesSize: toAdd.reduce((n, a) => n + a.size, 0),
+        removedFilesSize: toRemove.reduce((n, a) => n + a.size, 0),
+      },
       pinned: false,
       blindAppend: false,
       // The result must equal the restored version: any concurrent data change makes that false, so

@@ -86,10 +86,10 @@ export async function vacuum(table: DeltaTable, options: VacuumOptions = {}): Pr
       retentionCheckEnabled: options.enforceRetentionDuration ?? true,
       ...(options.retentionHours !== undefined ? { specifiedRetentionMillis: retentionMs } : {}),
       defaultRetentionMillis: tableRetention,
-    }, options.commit);
+    }, options.commit, { numFilesToDelete: filesDeleted.length, sizeOfDataToDelete: bytesDeleted });
   }
   for (let i = 0; i < filesDeleted.length; i += batchSize) await table.store.delete(filesDeleted.slice(i, i + batchSize));
-  if (log) await logCommit(table, snapshot, 'VACUUM END', { status: 'COMPLETED' }, options.commit);
+  if (log) await logCommit(table, snapshot, 'VACUUM END', { status: 'COMPLETED' }, options.commit, { numDeletedFiles: filesDeleted.length, numVacuumedDirectories: 0 });
   return result;
 }
 
@@ -128,13 +128,14 @@ async function logCommit(
   operation: string,
   operationParameters: Record<string, unknown>,
   options: TransactionOptions | undefined,
+  operationMetrics: Record<string, number>,
 ): Promise<void> {
   // No actions and nothing read: these commits only record provenance and conflict with nothing but protocol/metadata changes.
   await commitTransaction(
     table.store,
     table.uri,
     snapshot,
-    { actions: [], operation, operationParameters, pinned: false, blindAppend: false, reads: [] },
+    { actions: [], operation, operationParameters, operationMetrics, pinned: false, blindAppend: false, reads: [] },
     options,
   );
 }

@@ -480,6 +480,12 @@ async function commitWrite(
         ...(plan.replaceWhere ? { predicate: [plan.replaceWhere.text] } : {}),
         ...(existing === undefined ? { isManaged: 'false', properties: plan.metadata?.configuration ?? {} } : {}),
       },
+      operationMetrics: {
+        numFiles: written.adds.length,
+        numOutputRows: written.rows,
+        numOutputBytes: written.adds.reduce((n, a) => n + a.size, 0),
+        ...(removed.length > 0 ? { numRemovedFiles: removed.length, numRemovedBytes: removed.reduce((n, a) => n + a.size, 0) } : {}),
+      },
       pinned: false,
       blindAppend: append && plan.metadata === undefined,
       reads,

@@ -52,6 +52,7 @@ describe('optimize compaction', () => {
       operationParameters: { predicate: '[]', zOrderBy: '[]', clusterBy: '[]', auto: 'false', isFull: 'false' },
       isBlindAppend: false,
       isolationLevel: 'SnapshotIsolation',
+      operationMetrics: { numAddedFiles: '1', numRemovedFiles: '2', numPartitionsOptimized: '1' },
     });
     const adds = actions.filter((a) => a.add).map((a) => a.add!);
     const removes = actions.filter((a) => a.remove).map((a) => a.remove!);

@@ -70,7 +70,13 @@ describe('writeDeltaTable modes', () => {
     const r = await writeDeltaTable(store.url, sales([2, 3], ['b', 'c']), { store, mode: 'append' });
     expect(r.version).toBe(1);
     const actions = await commitOf(store, 1);
-    expect(actions[0]!.commitInfo).toMatchObject({ operation: 'WRITE', isBlindAppend: true, readVersion: 0, operationParameters: { mode: 'Append' } });
+    expect(actions[0]!.commitInfo).toMatchObject({
+      operation: 'WRITE',
+      isBlindAppend: true,
+      readVersion: 0,
+      operationParameters: { mode: 'Append' },
+      operationMetrics: { numFiles: '1', numOutputRows: '2', numOutputBytes: expect.stringMatching(/^\d+$/) },
+    });
     expect(actions.some((a) => a.metaData || a.protocol)).toBe(false);
     expect((await rowsOf(store)).map((r) => r.id)).toEqual([1, 2, 3]);
   });
@@ -87,6 +93,7 @@ describe('writeDeltaTable modes', () => {
     await writeDeltaTable(store.url, sales([1, 2], ['a', 'b']), { store, partitionBy: ['day'] });
     const r = await writeDeltaTable(store.url, sales([7], ['z']), { store, mode: 'overwrite' });
     expect(r).toMatchObject({ version: 1, filesRemoved: 2, filesAdded: 1 });
+    expect((await commitOf(store, 1))[0]!.commitInfo!.operationMetrics).toMatchObject({ numFiles: '1', numOutputRows: '1', numRemovedFiles: '2' });
     const removes = (await commitOf(store, 1)).filter((a) => a.remove).map((a) => a.remove!);
     expect(removes).toHaveLength(2);
     for (const rm of removes) expect(rm).toMatchObject({ dataChange: true, extendedFileMetadata: true, size: expect.any(Number), deletionTimestamp: expect.any(Number) });

@@ -18,6 +18,8 @@ export interface CommitPlan {
   readonly operation: string;
   /** Operation parameters; non-string values are written JSON-encoded, as Spark does. */
   readonly operationParameters: Readonly<Record<string, unknown>>;
+  /** Spark-style operation metrics (`numFiles`, `numOutputRows`, …), written as strings as Spark does. */
+  readonly operationMetrics?: Readonly<Record<string, number | string>>;
   /** The version the transaction read; -1 when it creates the table (commits version 0). */
   readonly readVersion: number;
   readonly isolation: IsolationLevel;
@@ -63,6 +65,7 @@ export function commitInfo(plan: CommitPlan, ctx: CommitInfoContext): { readonly
     operationParameters: params,
     isolationLevel: plan.isolation,
     isBlindAppend: plan.blindAppend,
+    ...(plan.operationMetrics ? { operationMetrics: Object.fromEntries(Object.entries(plan.operationMetrics).map(([k, v]) => [k, String(v)])) } : {}),
     engineInfo: ctx.engineInfo ?? DEFAULT_ENGINE_INFO,
   });
   if (ctx.readVersion >= 0) info.readVersion = ctx.readVersion;
