@@ -13,7 +13,7 @@ import { estimateDataBytes } from './byte-size.js';
 import { partitionGroups } from './partition-split.js';
 import { PhysicalProjector } from './physical-batch.js';
 import { StatsCollector, type StatsOptions } from './stats.js';
-import { takeBatch } from './take.js';
+import { selectRows } from './take.js';
 
 /** The table a write targets: its logical schema, partition columns and column mapping mode. */
 export interface DataFileTarget {
@@ -148,7 +148,7 @@ export async function writeDataFiles(
       const physical = projector.project(input);
       const signature = physical.schema.fields.map((f) => String(f.type)).join('\u0000');
       for (const group of partitionGroups(input, partFields, table)) {
-        for (const slice of rowsOf(physical, group.indices)) await append(group.key, group.values, slice, signature);
+        for (const slice of selectRows(physical, group.indices)) await append(group.key, group.values, slice, signature);
       }
     }
     for (const key of [...open.keys()]) await flush(key);
@@ -205,25 +205,6 @@ function batchBytes(batch: RecordBatch): number {
   return batch.data.children.reduce((n, c) => n + estimateDataBytes(c), 0);
 }
 
-/** The rows `indices` of `batch`: the batch itself, a slice, a compact copy, or (types without take) slices of runs. */
-function rowsOf(batch: RecordBatch, indices: Int32Array | undefined): RecordBatch[] {
-  if (indices === undefined) return [batch];
-  const first = indices[0] ?? 0;
-  const last = indices[indices.length - 1] ?? 0;
-  // A slice shares (and keeps alive) the whole batch's buffers: only worth it when it is most of the batch.
-  if (last - first + 1 === indices.length && indices.length * 2 >= batch.numRows) return [batch.slice(first, last + 1)];
-  const taken = takeBatch(batch, indices);
-  if (taken !== undefined) return [taken];
-  const runs: RecordBatch[] = [];
-  let start = 0;
-  for (let j = 1; j <= indices.length; j++) {
-    if (j === indices.length || indices[j] !== indices[j - 1]! + 1) {
-      runs.push(batch.slice(indices[start]!, indices[j - 1]! + 1));
-      start = j;
-    }
-  }
-  return runs;
-}
 
 function largest(open: Map<string, OpenFile>): string {
   let best = '';

@@ -132,3 +132,23 @@ export function decodeDictionary(data: Data): Data | undefined {
   }
   return taken.clone(taken.type, 0, n, nulls, [taken.valueOffsets, taken.values, nulls === 0 ? undefined : bitmap] as never);
 }
+
+/** The rows `indices` of `batch`: the batch itself, a slice, a compact copy, or (types without take) slices of runs. */
+export function selectRows(batch: RecordBatch, indices: Int32Array | undefined): RecordBatch[] {
+  if (indices === undefined) return [batch];
+  const first = indices[0] ?? 0;
+  const last = indices[indices.length - 1] ?? 0;
+  // A slice shares (and keeps alive) the whole batch's buffers: only worth it when it is most of the batch.
+  if (last - first + 1 === indices.length && indices.length * 2 >= batch.numRows) return [batch.slice(first, last + 1)];
+  const taken = takeBatch(batch, indices);
+  if (taken !== undefined) return [taken];
+  const runs: RecordBatch[] = [];
+  let start = 0;
+  for (let j = 1; j <= indices.length; j++) {
+    if (j === indices.length || indices[j] !== indices[j - 1]! + 1) {
+      runs.push(batch.slice(indices[start]!, indices[j - 1]! + 1));
+      start = j;
+    }
+  }
+  return runs;
+}

@@ -14,7 +14,6 @@ import { assignColumnMapping, columnMappingMode, physicalName } from '../kernel/
 import { protocolForFeatures, requiredFeatures, upgradeProtocol } from '../kernel/features/protocol-for.js';
 import { decodeAddPath } from '../kernel/partitions/path.js';
 import { parsePartitionValue, type PartitionScalar } from '../kernel/partitions/values.js';
-import { compilePartitionFilter, type PartitionFilter } from '../kernel/predicate/partition-predicate.js';
 import { fromArrowSchema } from '../kernel/schema/arrow.js';
 import { resolveWriteSchema } from '../kernel/schema/merge.js';
 import { parseSchema, serializeSchema } from '../kernel/schema/parse.js';
@@ -26,6 +25,7 @@ import { InputConformer } from './conform-input.js';
 import { writeDataFiles, type DataFileCompression } from './file-writer.js';
 import { openInput, type WriteData } from './input.js';
 import { probeLocation } from './location.js';
+import { checkWrittenRows, compileReplaceWhere, filePartitionValues, planReplacement, type ReplaceWhere } from './replace-where.js';
 import { removeOf } from '../kernel/actions/remove-of.js';
 import { dataSkippingNumIndexedCols, targetFileSizeBytes } from '../kernel/config/table-properties.js';
 
@@ -110,10 +110,18 @@ export async function writeDeltaTable(uri: string, data: WriteData, options: Wri
   const plan = planWrite(table, existing, input.schema, mode, options);
   if (plan.emptyAppend) return skipped(table, existing!.version);
 
-  const written = await writeFiles(store, table, plan, input.batches, options);
+  let written = await writeFiles(store, table, plan, input.batches, options);
   try {
     checkReplaceWhere(table, plan, written.adds);
-    return await commitWrite(store, table, existing, plan, written, options);
+    let removed: AddFile[] | undefined;
+    if (existing !== undefined && plan.mode === 'overwrite' && plan.replaceWhere !== undefined) {
+      // Rows of replaced files that the predicate does not match stay in the table, in new files.
+      const replacement = planReplacement(plan.replaceWhere, existing);
+      const kept = await writeFiles(store, table, { ...plan, replaceWhere: undefined }, replacement.kept, options);
+      written = { adds: [...written.adds, ...kept.adds], rows: written.rows, rewrittenRows: kept.rows };
+      removed = replacement.removed;
+    }
+    return await commitWrite(store, table, existing, plan, written, options, removed);
   } catch (e) {
     // Nobody references files of a write that did not commit; remove them rather than wait for vacuum.
     await store.delete(written.adds.map((a) => relativePath(a.path))).catch(() => undefined);
@@ -166,14 +174,17 @@ interface WritePlan {
   readonly protocol?: Protocol;
   readonly metadata?: Metadata;
   readonly columnsAdded: readonly string[];
-  readonly replaceWhere?: PartitionFilter;
+  readonly replaceWhere?: ReplaceWhere;
   readonly emptyAppend: boolean;
   readonly schemaOverwritten: boolean;
 }
 
 interface WrittenFiles {
   readonly adds: AddFile[];
+  /** Rows of the caller's data. */
   readonly rows: number;
+  /** Rows of replaced files written again (replaceWhere over data columns). */
+  readonly rewrittenRows?: number;
 }
 
 function validateOptions(table: string, mode: WriteMode, options: WriteOptions): void {
@@ -284,7 +295,9 @@ function finishPlan(
     ...(protocol ? { protocol } : {}),
     ...(metadata ? { metadata } : {}),
     columnsAdded,
-    ...(options.replaceWhere !== undefined ? { replaceWhere: compilePartitionFilter(options.replaceWhere, partitionFields, table) } : {}),
+    ...(options.replaceWhere !== undefined
+      ? { replaceWhere: compileReplaceWhere(options.replaceWhere, schema, effective.partitionColumns, columnMappingMode(effective.configuration), table) }
+      : {}),
     emptyAppend,
     schemaOverwritten,
   };
@@ -419,7 +432,9 @@ async function writeFiles(store: ObjectStore, table: string, plan: WritePlan, ba
         checkedSchema = batch.schema;
       }
       rows += batch.numRows;
-      yield conformer.conform(batch);
+      const conformed = conformer.conform(batch);
+      if (plan.replaceWhere?.touchesData) checkWrittenRows(plan.replaceWhere, conformed, table);
+      yield conformed;
     }
   };
   const adds = await writeDataFiles(
@@ -436,15 +451,16 @@ async function writeFiles(store: ObjectStore, table: string, plan: WritePlan, ba
   return { adds, rows };
 }
 
-/** Delta's replaceWhere constraint: every written row must fall inside the replaced partitions. */
+/** Delta's replaceWhere constraint for partition predicates, checked per written file (data predicates: per row). */
 function checkReplaceWhere(table: string, plan: WritePlan, adds: readonly AddFile[]): void {
-  if (plan.replaceWhere === undefined) return;
+  const rw = plan.replaceWhere;
+  if (rw === undefined || rw.touchesData) return;
   for (const add of adds) {
-    const values = logicalPartitionValues(plan, add.partitionValues);
-    if (plan.replaceWhere.evaluate(values) !== true) {
+    const values = filePartitionValues(rw, add.partitionValues);
+    if (rw.predicate.evaluate(values) !== true) {
       const shown = plan.partitionColumns.map((c) => `${c}=${String(values[c])}`).join(', ');
       throw new InvalidOptionError(
-        `data written to ${table} does not match replaceWhere "${plan.replaceWhere.text}" (rows with ${shown}); nothing was committed. ` +
+        `data written to ${table} does not match replaceWhere "${rw.predicate.text}" (rows with ${shown}); nothing was committed. ` +
           'Filter the data to the replaced partitions, or widen the predicate',
       );
     }
@@ -458,9 +474,10 @@ async function commitWrite(
   plan: WritePlan,
   written: WrittenFiles,
   options: WriteOptions,
+  replaced?: readonly AddFile[],
 ): Promise<WriteResult> {
   const now = (options.commit?.now ?? Date.now)();
-  const removed = existing !== undefined && plan.mode === 'overwrite' ? filesToReplace(existing, plan) : [];
+  const removed = existing !== undefined && plan.mode === 'overwrite' ? (replaced ?? existing.addFiles()) : [];
   const actions: Action[] = [];
   if (plan.protocol) actions.push({ protocol: plan.protocol });
   if (plan.metadata) actions.push({ metaData: plan.metadata });
@@ -468,7 +485,7 @@ async function commitWrite(
   for (const add of written.adds) actions.push({ add });
   const append = existing === undefined || plan.mode === 'append';
   const modeName = plan.mode === 'append' ? 'Append' : plan.mode === 'overwrite' ? 'Overwrite' : plan.mode === 'ignore' ? 'Ignore' : 'ErrorIfExists';
-  const reads: 'all' | PartitionPredicate[] = append ? [] : plan.replaceWhere ? [partitionReadPredicate(plan, plan.replaceWhere)] : 'all';
+  const reads: 'all' | PartitionPredicate[] = append ? [] : plan.replaceWhere ? [partitionReadPredicate(plan.replaceWhere)] : 'all';
   let result: TransactionResult;
   try {
     result = await commitTransaction(store, table, existing, {
@@ -477,7 +494,7 @@ async function commitWrite(
       operationParameters: {
         mode: modeName,
         partitionBy: plan.partitionColumns,
-        ...(plan.replaceWhere ? { predicate: [plan.replaceWhere.text] } : {}),
+        ...(plan.replaceWhere ? { predicate: [plan.replaceWhere.predicate.text] } : {}),
         ...(existing === undefined ? { isManaged: 'false', properties: plan.metadata?.configuration ?? {} } : {}),
       },
       operationMetrics: {
@@ -530,25 +547,11 @@ async function retryAsAppend(store: ObjectStore, table: string, plan: WritePlan,
   return commitWrite(store, table, winner, rebased, written, options);
 }
 
-/** The live files an overwrite removes: all of them, or those in partitions matching replaceWhere. */
-function filesToReplace(existing: Snapshot, plan: WritePlan): AddFile[] {
-  const all = existing.addFiles();
-  if (plan.replaceWhere === undefined) return all;
-  const filter = plan.replaceWhere;
-  return all.filter((add) => filter.evaluate(logicalPartitionValues(plan, add.partitionValues)) === true);
+function partitionReadPredicate(rw: ReplaceWhere): PartitionPredicate {
+  // What the overwrite read: every file that may hold a replaced row (a file we cannot place counts as read).
+  const known = new Set(rw.partitionFields.map((f) => f.name));
+  return (values) => rw.predicate.mayMatch(filePartitionValues(rw, values), known);
 }
-
-function partitionReadPredicate(plan: WritePlan, filter: PartitionFilter): PartitionPredicate {
-  // A file whose partition values we cannot place (null/unknown) counts as read, so conflicts are not missed.
-  return (values) => filter.evaluate(logicalPartitionValues(plan, values)) !== false;
-}
-
-function logicalPartitionValues(plan: WritePlan, physical: Readonly<Record<string, string | null>>): Record<string, PartitionScalar> {
-  const out: Record<string, PartitionScalar> = {};
-  for (const f of plan.partitionFields) out[f.name] = parsePartitionValue(physical[physicalName(f, plan.columnMapping)] ?? null, f.type, f.name);
-  return out;
-}
-
 
 function relativePath(addPath: string): string {
   const decoded = decodeAddPath(addPath);

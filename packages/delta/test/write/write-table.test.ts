@@ -138,11 +138,41 @@ describe('replaceWhere', () => {
     expect(leftover).toEqual([]);
   });
 
-  it('refuses a predicate over a data column, naming the partition columns', async () => {
+  it('replaces the rows a data-column predicate matches, rewriting the other rows of partly matching files', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1, 2, 3], ['a', 'a', 'a']), { store });
+    await writeDeltaTable(store.url, sales([10, 11], ['b', 'b']), { store, mode: 'append' });
+    const r = await writeDeltaTable(store.url, sales([2, 3], ['z', 'z']), { store, mode: 'overwrite', replaceWhere: 'id >= 2 AND id <= 5' });
+    // The first file loses rows 2 and 3 (row 1 is written again); the second file holds no matching row.
+    expect(r).toMatchObject({ filesRemoved: 1, filesAdded: 2 });
+    expect((await rowsOf(store)).map((x) => [x.id, x.day])).toEqual([[1, 'a'], [10, 'b'], [11, 'b'], [2, 'z'], [3, 'z']]);
+    const removed = (await commitOf(store, 2)).filter((a) => a.remove);
+    expect(removed).toHaveLength(1);
+  });
+
+  it('reads only the partitions a partition conjunct allows when the predicate also uses data columns', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1, 2, 3, 4], ['a', 'a', 'b', 'b']), { store, partitionBy: ['day'] });
+    await writeDeltaTable(store.url, sales([5], ['a']), { store, mode: 'overwrite', replaceWhere: "day = 'a' AND id > 1" });
+    expect((await rowsOf(store)).map((x) => [x.id, x.day])).toEqual([[1, 'a'], [3, 'b'], [4, 'b'], [5, 'a']]);
+    const removes = (await commitOf(store, 1)).filter((a) => a.remove).map((a) => a.remove!.partitionValues);
+    expect(removes).toEqual([{ day: 'a' }]);
+  });
+
+  it('refuses written rows outside a data-column predicate, row by row', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1, 2], ['a', 'a']), { store });
+    await expect(writeDeltaTable(store.url, sales([2, 9], ['a', 'a']), { store, mode: 'overwrite', replaceWhere: 'id = 2' })).rejects.toThrow(
+      /does not match replaceWhere "id = 2" \(a row with id=9\); nothing was committed/,
+    );
+    expect((await rowsOf(store)).map((x) => x.id)).toEqual([1, 2]);
+  });
+
+  it('refuses a predicate over an unknown column, naming the usable ones', async () => {
     const store = freshMemoryStore();
     await writeDeltaTable(store.url, sales([1], ['a']), { store, partitionBy: ['day'] });
-    await expect(writeDeltaTable(store.url, sales([1], ['a']), { store, mode: 'overwrite', replaceWhere: 'id > 3' })).rejects.toThrow(
-      /"id" is not a partition column \(partition columns: day\)/,
+    await expect(writeDeltaTable(store.url, sales([1], ['a']), { store, mode: 'overwrite', replaceWhere: 'region = 3' })).rejects.toThrow(
+      /"region" is not a column \(columns: id, day, amount\)/,
     );
   });
 

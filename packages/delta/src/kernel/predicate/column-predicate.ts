@@ -1,18 +1,33 @@
-// A SQL predicate over partition columns (`replaceWhere`, compaction filters), parsed and evaluated with
-// SQL three-valued logic against typed partition values. Literals are read with the column's type, so
-// `day = '2024-05-01'` and `day = DATE '2024-05-01'` mean the same.
+// A SQL predicate over a table's primitive columns (`replaceWhere`), parsed and evaluated with SQL
+// three-valued logic against typed values (the PartitionScalar forms). Literals are read with the column's
+// type, so `day = '2024-05-01'` and `day = DATE '2024-05-01'` mean the same.
 
 import { InvalidOptionError } from '../../errors.js';
 import { parsePartitionValue, type PartitionScalar } from '../partitions/values.js';
-import type { StructField } from '../schema/types.js';
+import { typeToString, type StructField } from '../schema/types.js';
 
-/** A compiled predicate: true, false or null (unknown) for one set of partition values (logical names). */
-export interface PartitionFilter {
+/** A compiled predicate: true, false or null (unknown) for one row's values (logical names). */
+export interface ColumnPredicate {
   /** The predicate text as given. */
   readonly text: string;
   /** Logical names of the columns it references. */
   readonly columns: readonly string[];
   evaluate(values: Readonly<Record<string, PartitionScalar>>): boolean | null;
+  /**
+   * False only when no row whose `known` columns hold `values` can satisfy the predicate, whatever its
+   * other columns hold (e.g. a file whose partition values fail a partition conjunct); true otherwise.
+   */
+  mayMatch(values: Readonly<Record<string, PartitionScalar>>, known: ReadonlySet<string>): boolean;
+}
+
+/** Which columns a predicate may reference. */
+export interface PredicateScope {
+  /** The columns it may use (primitive types only). */
+  readonly fields: readonly StructField[];
+  /** How to name them in the error for any other column, e.g. "partition column". */
+  readonly noun: string;
+  /** What to suggest when another column is used. */
+  readonly hint: string;
 }
 
 type Expr =
@@ -28,10 +43,11 @@ type Token = { t: 'id' | 'qid' | 'str' | 'num' | 'op' | 'punct'; v: string };
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IS', 'NULL', 'IN', 'BETWEEN', 'TRUE', 'FALSE', 'DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ']);
 
 /**
- * Compiles `text` over `partitionFields` (the table's partition columns). Throws InvalidOptionError
- * naming `table` when the text does not parse or references a non-partition column.
+ * Compiles `text` over the columns of `scope`. Throws InvalidOptionError naming `table` when the text does
+ * not parse, references another column, or holds a literal the column's type cannot take.
  */
-export function compilePartitionFilter(text: string, partitionFields: readonly StructField[], table: string, what = 'replaceWhere'): PartitionFilter {
+export function compileColumnPredicate(text: string, scope: PredicateScope, table: string, what = 'replaceWhere'): ColumnPredicate {
+  const partitionFields = scope.fields;
   const fail = (why: string): never => {
     throw new InvalidOptionError(`${what} "${text}" for ${table}: ${why}`);
   };
@@ -54,10 +70,7 @@ export function compilePartitionFilter(text: string, partitionFields: readonly S
     }
     const field = partitionFields.find((f) => f.name === t.v) ?? partitionFields.find((f) => f.name.toLowerCase() === t.v.toLowerCase());
     if (field === undefined) {
-      return fail(
-        `"${t.v}" is not a partition column (partition columns: ${partitionFields.map((f) => f.name).join(', ') || 'none'}); ` +
-          'only partition columns can be used, so rewrite the predicate over them or filter the data before writing',
-      );
+      return fail(`"${t.v}" is not a ${scope.noun} (${scope.noun}s: ${partitionFields.map((f) => f.name).join(', ') || 'none'}); ${scope.hint}`);
     }
     columns.add(field.name);
     return field.name;
@@ -154,7 +167,7 @@ export function compilePartitionFilter(text: string, partitionFields: readonly S
       try {
         typed.set(key, parsePartitionValue(lit, types.get(col)!.type, col));
       } catch {
-        fail(`'${lit}' is not a valid value for partition column ${col}`);
+        fail(`'${lit}' is not a valid ${typeToString(types.get(col)!.type)} value for column ${col}`);
       }
     }
     return typed.get(key)!;
@@ -209,7 +222,30 @@ export function compilePartitionFilter(text: string, partitionFields: readonly S
       }
     }
   };
-  return { text, columns: [...columns], evaluate: (row) => evaluate(expr, row) };
+  const columnsOf = (e: Expr): string[] => {
+    switch (e.k) {
+      case 'and':
+      case 'or':
+        return [...columnsOf(e.l), ...columnsOf(e.r)];
+      case 'not':
+        return columnsOf(e.e);
+      case 'const':
+        return [];
+      default:
+        return [e.col];
+    }
+  };
+  const provablyFalse = (e: Expr, row: Readonly<Record<string, PartitionScalar>>, known: ReadonlySet<string>): boolean => {
+    if (e.k === 'and') return provablyFalse(e.l, row, known) || provablyFalse(e.r, row, known);
+    if (e.k === 'or') return provablyFalse(e.l, row, known) && provablyFalse(e.r, row, known);
+    return columnsOf(e).every((c) => known.has(c)) && evaluate(e, row) === false;
+  };
+  return {
+    text,
+    columns: [...columns],
+    evaluate: (row) => evaluate(expr, row),
+    mayMatch: (row, known) => !provablyFalse(expr, row, known),
+  };
 }
 
 /** Orders two values of one column type; null when either is null. */
