@@ -60,6 +60,11 @@ export interface WriteOptions {
   readonly store?: ObjectStore;
   /** Retries, backoff, clock of the commit. */
   readonly commit?: CommitOptions;
+  /**
+   * Idempotent write (Spark's txnAppId/txnVersion): skipped when the table already records `version` (or a
+   * later one) for `appId`, else committed together with that watermark, so a retried batch lands once.
+   */
+  readonly txn?: { readonly appId: string; readonly version: number };
   /** `commitInfo.operation` (default `WRITE`); the SQL layer passes e.g. `CREATE TABLE AS SELECT`. */
   readonly operation?: string;
 }
@@ -105,6 +110,9 @@ export async function writeDeltaTable(uri: string, data: WriteData, options: Wri
     );
   }
   if (existing !== undefined && mode === 'ignore') return skipped(table, existing.version);
+  if (options.txn !== undefined && existing !== undefined && (existing.txns.get(options.txn.appId)?.version ?? -1) >= options.txn.version) {
+    return skipped(table, existing.version);
+  }
 
   const input = await openInput(data, table);
   const plan = planWrite(table, existing, input.schema, mode, options);
@@ -203,6 +211,9 @@ function validateOptions(table: string, mode: WriteMode, options: WriteOptions):
   }
   if (options.replaceWhere !== undefined && schemaMode === 'overwrite') {
     throw new InvalidOptionError(`replaceWhere cannot be combined with schemaMode 'overwrite' for ${table}: replacing some partitions keeps the others, which need the old schema`);
+  }
+  if (options.txn !== undefined && (typeof options.txn.appId !== 'string' || options.txn.appId === '' || !Number.isSafeInteger(options.txn.version) || options.txn.version < 0)) {
+    throw new InvalidOptionError(`txn for ${table} needs a non-empty appId and a whole-number version ≥ 0 (got ${JSON.stringify(options.txn)})`);
   }
   if (options.partitionBy !== undefined && !Array.isArray(options.partitionBy)) {
     throw new InvalidOptionError(`partitionBy for ${table} must be an array of column names`);
@@ -483,6 +494,7 @@ async function commitWrite(
   if (plan.metadata) actions.push({ metaData: plan.metadata });
   for (const add of removed) actions.push({ remove: removeOf(add, now, true) });
   for (const add of written.adds) actions.push({ add });
+  if (options.txn !== undefined) actions.push({ txn: { appId: options.txn.appId, version: options.txn.version, lastUpdated: now } });
   const append = existing === undefined || plan.mode === 'append';
   const modeName = plan.mode === 'append' ? 'Append' : plan.mode === 'overwrite' ? 'Overwrite' : plan.mode === 'ignore' ? 'Ignore' : 'ErrorIfExists';
   const reads: 'all' | PartitionPredicate[] = append ? [] : plan.replaceWhere ? [partitionReadPredicate(plan.replaceWhere)] : 'all';
@@ -511,6 +523,14 @@ async function commitWrite(
   } catch (e) {
     // Two writers creating the same table: the loser's rows still belong in it when it appends.
     if (existing === undefined && (e as CommitConflictError).reason === 'tableExists') return retryAsAppend(store, table, plan, written, options, e);
+    // The same idempotent batch committed by someone else meanwhile: this one is a duplicate, not a failure.
+    if (options.txn !== undefined && (e as CommitConflictError).reason === 'concurrentTransaction') {
+      const now = await (await DeltaTable.open(table, { store })).snapshot();
+      if ((now.txns.get(options.txn.appId)?.version ?? -1) >= options.txn.version) {
+        await store.delete(written.adds.map((a) => relativePath(a.path))).catch(() => undefined);
+        return skipped(table, now.version);
+      }
+    }
     throw e;
   }
   return {

@@ -376,6 +376,31 @@ describe('table properties as write defaults', () => {
   });
 });
 
+describe('idempotent writes', () => {
+  it('commits a txn watermark once and skips the same batch when it comes again', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1], ['a']), { store });
+    const first = await writeDeltaTable(store.url, sales([2], ['a']), { store, mode: 'append', txn: { appId: 'nightly', version: 7 } });
+    expect(first).toMatchObject({ committed: true, version: 1 });
+    const again = await writeDeltaTable(store.url, sales([2], ['a']), { store, mode: 'append', txn: { appId: 'nightly', version: 7 } });
+    expect(again).toMatchObject({ committed: false, version: 1 });
+    await writeDeltaTable(store.url, sales([3], ['a']), { store, mode: 'append', txn: { appId: 'nightly', version: 8 } });
+    const snap = await (await DeltaTable.open(store.url, { store })).snapshot();
+    expect(snap.txns.get('nightly')).toMatchObject({ appId: 'nightly', version: 8 });
+    expect((await rowsOf(store)).map((r) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  it('lands a batch racing itself exactly once', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1], ['a']), { store });
+    const results = await Promise.all(
+      [0, 1, 2].map(() => writeDeltaTable(store.url, sales([5], ['e']), { store, mode: 'append', txn: { appId: 'job', version: 1 }, commit: { sleep: async () => {} } })),
+    );
+    expect(results.filter((r) => r.committed)).toHaveLength(1);
+    expect((await rowsOf(store)).map((r) => r.id)).toEqual([1, 5]);
+  });
+});
+
 describe('creating and racing', () => {
   it('DeltaTable.create makes an empty table and refuses to create twice', async () => {
     const store = freshMemoryStore();
