@@ -2,6 +2,7 @@
 // pulls in no Node built-ins or cloud SDKs until a URL needs them.
 
 import { StoreConfigError } from './errors.js';
+import { encodePathSegment, isAbsolutePath, urlOf } from './location.js';
 import type { ObjectStore } from './object-store.js';
 import { memoryStoreFromUrl } from './stores/memory.js';
 
@@ -36,8 +37,6 @@ const LOADERS: Record<string, Loader> = {
 /** `https://` URLs of Azure Blob / ADLS Gen2 / OneLake endpoints. */
 const AZURE_HTTPS_HOST = /\.(blob|dfs)\.core\.windows\.net$|(^|\.)onelake\.(blob|dfs)\.fabric\.microsoft\.com$/i;
 
-/** `scheme://`: a location that is already a URL (a one-letter scheme is a Windows drive). */
-const URL_PREFIX = /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//;
 
 /**
  * Normalises a table location to a URL string without a trailing slash: absolute URLs pass through,
@@ -46,12 +45,7 @@ const URL_PREFIX = /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//;
  * `toUrl(path)` spells a directory exactly as the local store's `url` does.
  */
 export function toUrl(location: string, base?: string): string {
-  if (URL_PREFIX.test(location)) return stripTrailingSlashes(location);
-  if (base !== undefined && URL_PREFIX.test(base) && !isAbsolutePath(location)) {
-    const rel = location.replace(/\\/g, '/').split('/').map(encodePathSegment).join('/');
-    return stripTrailingSlashes(new URL(rel, `${stripTrailingSlashes(base)}/`).href);
-  }
-  return localPathToUrl(location, base);
+  return urlOf(location, base) ?? localPathToUrl(location, base);
 }
 
 /** Opens the store rooted at `url` (a URL or local path). */
@@ -94,22 +88,4 @@ function localPathToUrl(path: string, base?: string): string {
   }
   const drive = /^[a-zA-Z]:$/.test(parts[0] ?? '') ? `/${parts.shift()}` : '';
   return `file://${drive}/${parts.map(encodePathSegment).join('/')}`;
-}
-
-function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || path.startsWith('\\') || /^[a-zA-Z]:[\\/]/.test(path);
-}
-
-/** `scheme://host/a/b/` → `scheme://host/a/b`, but never strips into the `scheme://` itself. */
-function stripTrailingSlashes(url: string): string {
-  const at = url.indexOf('://') + 3;
-  const rest = url.slice(at).replace(/\/+$/, '');
-  return url.slice(0, at) + (rest === '' && url.length > at ? '/' : rest);
-}
-
-/** Percent-encodes one path segment, keeping RFC 3986 `pchar` (so `date=2024-01-01` stays readable). */
-function encodePathSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (_, hex: string) =>
-    String.fromCharCode(parseInt(hex, 16)),
-  );
 }

@@ -2,24 +2,20 @@
 // (a test compares the two), local paths are refused because a Worker has no file system.
 
 import { StoreConfigError } from '../../errors.js';
+import { urlOf } from '../../location.js';
 import type { ObjectStore } from '../../object-store.js';
 import type { StorageOptions } from '../../url.js';
 import { memoryStoreFromUrl } from '../memory.js';
 import { r2StoreFromUrl } from '../r2.js';
 
-/** `scheme://`: a location that is already a URL (a one-letter scheme is a Windows drive). */
-const URL_PREFIX = /^[a-zA-Z][a-zA-Z0-9+.-]+:\/\//;
 
 /**
  * Normalises a table location to a URL string without a trailing slash; relative paths are resolved
  * against a URL `base`. Local paths throw StoreConfigError: there is no file system on this runtime.
  */
 export function toUrl(location: string, base?: string): string {
-  if (URL_PREFIX.test(location)) return stripTrailingSlashes(location);
-  if (base !== undefined && URL_PREFIX.test(base) && !isAbsolutePath(location)) {
-    const rel = location.replace(/\\/g, '/').split('/').map(encodePathSegment).join('/');
-    return stripTrailingSlashes(new URL(rel, `${stripTrailingSlashes(base)}/`).href);
-  }
+  const url = urlOf(location, base);
+  if (url !== undefined) return url;
   throw new StoreConfigError(
     `${location} is a local path, but this runtime (Cloudflare Workers build of @duckrun/storage) has no file system; use an r2://<binding>/<prefix> URL or pass { store: new R2Store(env.BUCKET, '<prefix>') }`,
   );
@@ -43,20 +39,4 @@ export async function resolveStore(url: string, options: StorageOptions = {}): P
   throw new StoreConfigError(
     `cannot open ${url} by URL in this runtime: the Cloudflare Workers build of @duckrun/storage opens r2:// (after registerR2Binding) and memory:// locations; for other stores pass an ObjectStore object as { store }`,
   );
-}
-
-function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || path.startsWith('\\') || /^[a-zA-Z]:[\\/]/.test(path);
-}
-
-/** `scheme://host/a/b/` → `scheme://host/a/b`, but never strips into the `scheme://` itself. */
-function stripTrailingSlashes(url: string): string {
-  const at = url.indexOf('://') + 3;
-  const rest = url.slice(at).replace(/\/+$/, '');
-  return url.slice(0, at) + (rest === '' && url.length > at ? '/' : rest);
-}
-
-/** Percent-encodes one path segment, keeping RFC 3986 `pchar` (so `date=2024-01-01` stays readable). */
-function encodePathSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
