@@ -145,7 +145,13 @@ export class LocalStore implements ObjectStore {
 
   /** Absolute file-system path of a key. */
   file(path: string): string {
-    return nodePath.join(this.root, ...path.split('/'));
+    const parts = path.split('/');
+    // A key is relative to the root: `..`, `.` or an absolute form would reach outside it (a hostile log
+    // could name `../../etc/passwd` as a data file).
+    if (parts.some((p) => p === '..' || p === '.') || path.startsWith('/')) {
+      throw new StoreConfigError(`key ${JSON.stringify(path)} leaves the store root ${this.url}; keys are relative paths without . or .. segments`);
+    }
+    return nodePath.join(this.root, ...parts);
   }
 
   private keyUrl(path: string): string {

@@ -107,3 +107,22 @@ describe('LocalStore', () => {
     expect(existsSync(join(dir, 'a', 'b', 'c', 'd.json'))).toBe(true);
   });
 });
+
+describe('LocalStore keys', () => {
+  it('refuses keys that would leave the store root', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { LocalStore } = await import('../../src/stores/local.js');
+    const dir = await mkdtemp(join(tmpdir(), 'duckrun-local-keys-'));
+    try {
+      const store = new LocalStore(join(dir, 'table'));
+      for (const key of ['../outside.txt', 'a/../../outside.txt', './x', '/etc/passwd']) {
+        await expect(store.get(key)).rejects.toThrow(/leaves the store root/);
+        await expect(store.put(key, new Uint8Array([1]))).rejects.toThrow(/leaves the store root/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
