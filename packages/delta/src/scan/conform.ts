@@ -18,7 +18,7 @@ import {
   type Timestamp,
 } from 'apache-arrow';
 import { DataFileError } from '../errors.js';
-import { nullData } from './fill.js';
+import { nullData } from '../arrow/fill.js';
 import type { DataType as DeltaType, StructField } from '../kernel/schema/types.js';
 import { fieldId, physicalName, type ColumnMappingMode } from '../kernel/features/column-mapping.js';
 
@@ -75,7 +75,7 @@ export function conformData(data: Data, target: DataType, delta: DeltaType, mode
   return conformPrimitive(data, target, where);
 }
 
-export { nullData } from './fill.js';
+export { nullData } from '../arrow/fill.js';
 
 function conformPrimitive(data: Data, target: DataType, where: string): Data {
   const source = data.type as DataType;

@@ -1,7 +1,7 @@
 // A column holding one partition value on every row, built straight into Arrow buffers.
 
 import { DataType, makeData, type Data, type Decimal } from 'apache-arrow';
-import { nullData, repeatedData } from './fill.js';
+import { nullData, repeatedData } from '../arrow/fill.js';
 import type { PartitionScalar } from '../kernel/partitions/values.js';
 
 /** `length` rows of `value` (already parsed for the column's Delta type) as Arrow data of `type`. */

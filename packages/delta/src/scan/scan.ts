@@ -12,7 +12,11 @@ import { parquetSchema, readParquetTable } from '../parquet/read.js';
 import { conformData, findSourceField } from './conform.js';
 import { constantData } from './constant.js';
 import { keptRanges, loadDeletedRows } from './deletion.js';
+import { selectRows } from '../arrow/take.js';
 import type { FileLocator } from './locate.js';
+
+/** Above this many surviving runs in a batch, deleted rows are dropped by a copy rather than by slicing. */
+const MAX_SLICES = 16;
 
 /** One live data file of a snapshot, as handed to scans and pruning. */
 export interface ScanFile {
@@ -86,8 +90,15 @@ async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly numb
     if (!deleted) {
       yield out;
     } else {
-      for (const [start, end] of keptRanges(deleted, rowBase, n)) {
-        yield start === 0 && end === n ? out : out.slice(start, end);
+      const ranges = keptRanges(deleted, rowBase, n);
+      if (ranges.length <= MAX_SLICES) {
+        for (const [start, end] of ranges) yield start === 0 && end === n ? out : out.slice(start, end);
+      } else {
+        // A dense vector leaves many short runs: one compact copy beats thousands of tiny batches downstream.
+        const kept = new Int32Array(ranges.reduce((k, [s, e]) => k + e - s, 0));
+        let at = 0;
+        for (const [start, end] of ranges) for (let i = start; i < end; i++) kept[at++] = i;
+        yield* selectRows(out, kept);
       }
     }
     rowBase += n;

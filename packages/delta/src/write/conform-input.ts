@@ -7,7 +7,7 @@ import { SchemaError } from '../errors.js';
 import { toArrowType } from '../kernel/schema/arrow.js';
 import type { StructType } from '../kernel/schema/types.js';
 import { conformData, nullData } from '../scan/conform.js';
-import { decodeDictionary } from './take.js';
+import { decodeDictionary } from '../arrow/take.js';
 
 /** Converts batches with the data's schema to batches with the table's logical schema. */
 export class InputConformer {

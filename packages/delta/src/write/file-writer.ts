@@ -13,7 +13,7 @@ import { estimateDataBytes } from './byte-size.js';
 import { partitionGroups } from './partition-split.js';
 import { PhysicalProjector } from './physical-batch.js';
 import { StatsCollector, type StatsOptions } from './stats.js';
-import { selectRows } from './take.js';
+import { selectRows } from '../arrow/take.js';
 
 /** The table a write targets: its logical schema, partition columns and column mapping mode. */
 export interface DataFileTarget {

@@ -3,7 +3,7 @@
 
 import { Field, RecordBatch, Schema, Struct, Type, makeData, type Data, type DataType as ArrowType } from 'apache-arrow';
 import { SchemaError } from '../errors.js';
-import { decodeDictionary } from './take.js';
+import { decodeDictionary } from '../arrow/take.js';
 import { fieldId, physicalName, type ColumnMappingMode } from '../kernel/features/column-mapping.js';
 import { PARQUET_FIELD_ID_KEY, fromArrowType } from '../kernel/schema/arrow.js';
 import { typeToString, type DataType, type StructField, type StructType } from '../kernel/schema/types.js';

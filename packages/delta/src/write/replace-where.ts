@@ -11,7 +11,7 @@ import { compileColumnPredicate, type ColumnPredicate } from '../kernel/predicat
 import { isPrimitiveType, type StructField, type StructType } from '../kernel/schema/types.js';
 import type { Snapshot } from '../snapshot.js';
 import { scalarReader } from './scalar-reader.js';
-import { selectRows } from './take.js';
+import { selectRows } from '../arrow/take.js';
 
 /** A compiled replaceWhere and what it needs to be applied. */
 export interface ReplaceWhere {

@@ -20,6 +20,23 @@ describe('Snapshot.scan', () => {
     expect(rows.map((r) => r.id)).toEqual([1, 2, 5, 6, 7, 8]);
   });
 
+  it('drops the rows of a dense deletion vector (every other row) in one compact batch', async () => {
+    const store = freshMemoryStore();
+    const bytes = await parquetBytes(tableFromArrays({ id: Int32Array.from(range(1000)), s: range(1000).map((i) => `v${i}`) }));
+    await store.put('data.parquet', bytes);
+    const dv = inlineDeletionVector(range(500).map((i) => i * 2));
+    const header = tableHeader([{ name: 'id', type: 'integer' }, { name: 's', type: 'string' }], {
+      protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors'] },
+    });
+    await writeCommit(store, 0, [...header, addAction('data.parquet', bytes.byteLength, { deletionVector: dv })]);
+    const batches = [];
+    for await (const b of (await (await DeltaTable.open(store.url, { store })).snapshot()).scan()) batches.push(b);
+    expect(batches).toHaveLength(1);
+    const rows = batches.flatMap((b) => b.toArray().map((r) => r.toJSON() as { id: number; s: string }));
+    expect(rows.map((r) => r.id)).toEqual(range(500).map((i) => i * 2 + 1));
+    expect(rows.every((r) => r.s === `v${r.id}`)).toBe(true);
+  });
+
   it('reads a deletion vector stored in a relative .bin file at its offset', async () => {
     const store = freshMemoryStore();
     const bytes = await parquetBytes(tableFromArrays({ id: Int32Array.from(range(6)) }));

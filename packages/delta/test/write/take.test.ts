@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Bool, Field, Int32, List, Struct, Table, Utf8, Dictionary, vectorFromArray } from 'apache-arrow';
-import { takeBatch } from '../../src/write/take.js';
+import { takeBatch } from '../../src/arrow/take.js';
 
 const json = (rows: unknown[]) => JSON.parse(JSON.stringify(rows)) as unknown;
 

@@ -2,7 +2,7 @@
 // partition spread through a batch become one batch without pinning the source batch's buffers.
 
 import { RecordBatch, Struct, Type, makeData, type Data, type Dictionary } from 'apache-arrow';
-import { nullData } from '../scan/conform.js';
+import { nullData } from './fill.js';
 
 /** The rows `indices` of `batch`, copied; undefined when a column type has no take support here. */
 export function takeBatch(batch: RecordBatch, indices: Int32Array): RecordBatch | undefined {
