@@ -62,6 +62,12 @@ export interface ObjectStore {
   putIfAbsent(path: string, data: Uint8Array): Promise<void>;
   /** Deletes objects; missing ones are ignored. */
   delete(paths: readonly string[]): Promise<void>;
+  /**
+   * Optional: the object as a Blob whose bytes are read lazily, slice by slice, so a reader that needs a
+   * few ranges of a large object (a checkpoint's row groups) never holds it whole. Stores that cannot do
+   * better than loading the bytes leave it out.
+   */
+  openBlob?(path: string): Promise<Blob>;
 }
 
 /** Compares two keys by their UTF-8 bytes, the order every store lists in. */

@@ -110,14 +110,15 @@ async function* readCheckpointFile(
   path: CheckpointPath | undefined,
 ): AsyncIterable<Action[]> {
   const where = `${table}/${key}`;
-  let bytes: Uint8Array;
+  let bytes: Uint8Array | Blob;
   try {
-    bytes = await store.get(key);
+    // Parquet checkpoints from a store that can hand out a lazy Blob are read by row group from it.
+    bytes = path?.format !== 'json' && store.openBlob !== undefined ? await store.openBlob(key) : await store.get(key);
   } catch (e) {
     throw new DeltaProtocolError(`checkpoint file ${where} cannot be read: ${(e as Error).message}`, { cause: e });
   }
   if (path?.format === 'json') {
-    yield parseActions(new TextDecoder().decode(bytes), where);
+    yield parseActions(new TextDecoder().decode(bytes as Uint8Array), where);
     return;
   }
   try {

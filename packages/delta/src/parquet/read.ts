@@ -28,14 +28,24 @@ export async function parquetSchema(bytes: Uint8Array): Promise<Schema> {
 }
 
 /** Top-level column names of a parquet file, without reading its data. */
-export async function parquetColumnNames(bytes: Uint8Array): Promise<string[]> {
-  return (await parquetSchema(bytes)).fields.map((f) => f.name);
+export async function parquetColumnNames(source: Uint8Array | Blob): Promise<string[]> {
+  if (!(source instanceof Blob)) return (await parquetSchema(source)).fields.map((f) => f.name);
+  const pw = await parquetWasm();
+  const file = await pw.ParquetFile.fromFile(source);
+  try {
+    return tableFromIPC(file.schema().intoIPCStream()).schema.fields.map((f) => f.name);
+  } finally {
+    file.free();
+  }
 }
 
-/** Reads a parquet file one row group at a time, so memory stays bounded by the largest row group. */
-export async function* readParquetRowGroups(bytes: Uint8Array, options: ParquetReadOptions = {}): AsyncIterable<Table> {
+/**
+ * Reads a parquet file one row group at a time, so memory stays bounded by the largest row group (and,
+ * given a lazily read Blob, the file itself is never held whole).
+ */
+export async function* readParquetRowGroups(source: Uint8Array | Blob, options: ParquetReadOptions = {}): AsyncIterable<Table> {
   const pw = await parquetWasm();
-  const file = await pw.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  const file = await pw.ParquetFile.fromFile(source instanceof Blob ? source : new Blob([source as Uint8Array<ArrayBuffer>]));
   try {
     const meta = file.metadata();
     const groups = meta.numRowGroups();

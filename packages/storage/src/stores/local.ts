@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlreadyExistsError, NotFoundError, StoreConfigError } from '../errors.js';
@@ -144,6 +145,16 @@ export class LocalStore implements ObjectStore {
   }
 
   /** Absolute file-system path of a key. */
+  async openBlob(path: string): Promise<Blob> {
+    const file = this.file(path);
+    try {
+      // A file-backed Blob: slices read from disk on demand (Node ≥ 19.8).
+      return await openAsBlob(file);
+    } catch (e) {
+      throw this.mapError(e, path);
+    }
+  }
+
   file(path: string): string {
     const parts = path.split('/');
     // A key is relative to the root: `..`, `.` or an absolute form would reach outside it (a hostile log
