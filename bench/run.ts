@@ -9,10 +9,11 @@ import { renderResults } from './results-md.js';
 import { checkpointReplay } from './scenarios/checkpoint-replay.js';
 import { checkpointWrite } from './scenarios/checkpoint-write.js';
 import { snapshotLoad } from './scenarios/snapshot-load.js';
+import { statsPruning } from './scenarios/stats-pruning.js';
 import { writeThroughput } from './scenarios/write-throughput.js';
 
 /** Every scenario, in run order (checkpoint-write produces the table checkpoint-replay reads). */
-const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput];
+const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput, statsPruning];
 
 interface Args {
   only?: string[];

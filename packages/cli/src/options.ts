@@ -17,6 +17,7 @@ export const SQL_OPTIONS = {
   root: { type: 'string', value: 'URI', description: 'location relative table URIs resolve against (default: the working directory)' },
   format: { type: 'string', short: 'f', value: 'table|csv|json', description: 'how to print the result (default: table)' },
   output: { type: 'string', short: 'o', value: 'FILE', description: 'write the result to FILE.parquet, FILE.csv or FILE.json instead of printing it' },
+  engine: { type: 'string', value: 'wasm|native', description: 'DuckDB to run on: wasm (default, runs anywhere) or native (@duckdb/node-api: multi-threaded, for large jobs)' },
   write: { type: 'boolean', description: 'allow CREATE TABLE … AS and INSERT INTO, which write Delta tables under --root (read-only otherwise)' },
   'storage-option': { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'store option, e.g. aws_region=eu-west-1 (repeatable)' },
   debug: { type: 'boolean', description: 'print timings and the files each delta_scan read; show stack traces on error' },

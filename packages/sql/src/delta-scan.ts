@@ -3,7 +3,10 @@
 import { DeltaTable, type Snapshot } from '@duckrun/delta';
 import type { StorageOptions } from '@duckrun/storage';
 import type { Engine } from './engine/engine.js';
+import { Schema } from 'apache-arrow';
 import { prunePartitions } from './partition-pruning.js';
+import { usedColumns } from './sql/column-usage.js';
+import { pruneByStats } from './stats-pruning.js';
 import { findDeltaScanCalls, replaceRanges, type DeltaScanCall } from './sql/delta-scan-calls.js';
 import { quoteIdentifier } from './sql/literals.js';
 import { resolveTableUri } from './table-uri.js';
@@ -18,12 +21,22 @@ export interface DeltaScanReport {
   readonly version: number;
   /** Live files in the snapshot. */
   readonly filesTotal: number;
-  /** Files actually read after partition pruning. */
+  /** Files actually read after partition and stats pruning. */
   readonly filesRead: number;
-  /** WHERE conjuncts used to prune files. */
+  /** WHERE conjuncts used to prune files by partition values. */
   readonly appliedFilters: readonly string[];
   /** Candidate conjuncts that did not bind to partition columns alone. */
   readonly skippedFilters: readonly string[];
+  /** Files skipped because their partition values rule out the filters. */
+  readonly prunedByPartitions: number;
+  /** Files skipped (after partition pruning) because their min/max/nullCount stats rule out the filters. */
+  readonly prunedByStats: number;
+  /** WHERE conjuncts whose column/literal comparisons were checked against file stats. */
+  readonly statsFilters: readonly string[];
+  /** Columns read and registered (table order); fewer than the table's when the query names its columns. */
+  readonly columnsRead: readonly string[];
+  /** Columns of the table. */
+  readonly columnsTotal: number;
   /** Name of the DuckDB table that stood in for the call. */
   readonly tableName: string;
 }
@@ -46,6 +59,12 @@ export interface DeltaScanContext {
   readonly storageOptions?: StorageOptions;
   /** Prefix of registered table names; must be unique per session. */
   readonly namePrefix: string;
+  /** Prune files by partition values and stats (default true); false reads every live file, e.g. for baselines. */
+  readonly pruning?: boolean;
+  /** Prune files by min/max/nullCount stats (default true; implied false by `pruning: false`). */
+  readonly statsPruning?: boolean;
+  /** Read only the columns the statement uses (default true). */
+  readonly projection?: boolean;
 }
 
 let counter = 0;
@@ -79,7 +98,7 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Pro
       }
       const snap = await snapshot;
       const tableName = `${ctx.namePrefix}_${++counter}`;
-      const report = await registerSnapshot(ctx.engine, snap, call, tableName, tableUri);
+      const report = await registerSnapshot(ctx, snap, call, tableName, tableUri, sql);
       registered.push(tableName);
       scans.push(report);
       edits.push({ start: call.start, end: call.end, text: quoteIdentifier(tableName) });
@@ -92,32 +111,77 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Pro
 }
 
 async function registerSnapshot(
-  engine: Engine,
+  ctx: DeltaScanContext,
   snap: Snapshot,
   call: DeltaScanCall,
   tableName: string,
   tableUri: string,
+  sql: string,
 ): Promise<DeltaScanReport> {
+  const engine = ctx.engine;
   const all = snap.files();
   const schema = snap.arrowSchema();
-  const pruned = await prunePartitions(engine, {
+  const pruning = ctx.pruning !== false;
+  const filters = pruning ? call.pruningFilters : [];
+  const alias = call.alias !== undefined ? { alias: call.alias } : {};
+  const byPartition = await prunePartitions(engine, {
     files: all,
     schema,
     partitionColumns: snap.partitionColumns,
-    filters: call.pruningFilters,
-    ...(call.alias !== undefined ? { alias: call.alias } : {}),
+    filters,
+    ...alias,
   });
-  await engine.registerArrow(tableName, { schema, batches: snap.scan({ files: pruned.files }) });
+  const byStats =
+    pruning && ctx.statsPruning !== false
+      ? await pruneByStats(engine, {
+          files: byPartition.files,
+          fields: snap.schema.fields,
+          arrowSchema: schema,
+          partitionColumns: snap.partitionColumns,
+          columnMapping: snap.columnMapping,
+          filters,
+          ...alias,
+        })
+      : { files: byPartition.files, applied: [] };
+  const files = byStats.files;
+  const columns = projectedColumns(ctx, sql, call, schema, snap.partitionColumns);
+  const projected = columns === undefined ? schema : new Schema(schema.fields.filter((f) => columns.includes(f.name)));
+  await engine.registerArrow(tableName, {
+    schema: projected,
+    batches: snap.scan(columns === undefined ? { files } : { files, columns }),
+  });
   return {
     uri: call.uri,
     tableUri,
     version: snap.version,
     filesTotal: all.length,
-    filesRead: pruned.files.length,
-    appliedFilters: pruned.applied,
-    skippedFilters: pruned.skipped,
+    filesRead: files.length,
+    appliedFilters: byPartition.applied,
+    skippedFilters: byPartition.skipped,
+    prunedByPartitions: all.length - byPartition.files.length,
+    prunedByStats: byPartition.files.length - files.length,
+    statsFilters: byStats.applied,
+    columnsRead: projected.fields.map((f) => f.name),
+    columnsTotal: schema.fields.length,
     tableName,
   };
+}
+
+/** The columns to read (undefined = all): those the statement may use, or one cheap column when it uses none. */
+function projectedColumns(
+  ctx: DeltaScanContext,
+  sql: string,
+  call: DeltaScanCall,
+  schema: Schema,
+  partitionColumns: readonly string[],
+): string[] | undefined {
+  if (ctx.projection === false) return undefined;
+  const names = schema.fields.map((f) => f.name);
+  const used = usedColumns(sql, names, call);
+  if (used === undefined || used.length === names.length) return undefined;
+  // DuckDB tables need a column; count(*) still needs the rows. A partition column costs no parquet column.
+  if (used.length === 0) return [partitionColumns[0] ?? names[0]!];
+  return used;
 }
 
 function selector(call: DeltaScanCall): { version?: number; timestamp?: string } {

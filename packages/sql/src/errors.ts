@@ -25,6 +25,13 @@ export class EngineStartError extends DuckrunError {
   }
 }
 
+/** `engine: 'native'` was asked for, but the optional package @duckdb/node-api cannot be loaded. */
+export class NativeEngineUnavailableError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_NATIVE_ENGINE_UNAVAILABLE', message, options);
+  }
+}
+
 /** The engine or session was used after `close()`. */
 export class EngineClosedError extends DuckrunError {
   constructor(what: string) {
@@ -51,24 +58,25 @@ export class OutputFormatError extends DuckrunError {
 
 /** DuckDB messages span several lines (`LINE 1: …` plus a caret); keep the lines that say what is wrong. */
 function summarizeDuckdbMessage(detail: string): string {
-  // Some duckdb-wasm calls (Arrow inserts) report errors as JSON objects.
+  let text = detail;
+  // Some duckdb-wasm calls (Arrow inserts, pending queries) report errors as JSON objects.
   if (detail.startsWith('{')) {
     try {
       const parsed = JSON.parse(detail) as { exception_type?: unknown; exception_message?: unknown };
       if (typeof parsed.exception_message === 'string') {
-        return `${typeof parsed.exception_type === 'string' ? `${parsed.exception_type} Error: ` : ''}${parsed.exception_message}`;
+        text = `${typeof parsed.exception_type === 'string' ? `${parsed.exception_type} Error: ` : ''}${parsed.exception_message}`;
       }
     } catch {
-      // Not JSON after all: fall through to the text form.
+      // Not JSON after all: summarise the text as it is.
     }
   }
   const lines: string[] = [];
-  for (const raw of detail.split('\n')) {
+  for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line.startsWith('LINE ')) break;
     if (line !== '') lines.push(line);
   }
-  return lines.length > 0 ? lines.join(' ') : detail.trim();
+  return lines.length > 0 ? lines.join(' ') : text.trim();
 }
 
 /** A write statement (CREATE TABLE … AS, INSERT INTO) is malformed, or uses a form duckrun cannot run. */

@@ -1,6 +1,8 @@
 // @duckrun/sql: DuckDB SQL over Delta tables (delta_scan), writes of Delta tables from SQL, the engine interface, and result rendering.
 export type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine/engine.js';
 export { openWasmEngine, WasmEngine, type WasmBundles, type WasmEngineOptions } from './engine/wasm.js';
+export { openNativeEngine, NativeEngine, type NativeEngineOptions } from './engine/native.js';
+export { openEngine, ENGINE_KINDS, type EngineKind } from './engine/open-engine.js';
 export { openSession, SqlSession, type SessionOptions } from './session.js';
 export { prepareDeltaScans, type DeltaScanContext, type DeltaScanReport, type PreparedStatement } from './delta-scan.js';
 export { findDeltaScanCalls, replaceRanges, type DeltaScanCall } from './sql/delta-scan-calls.js';
@@ -16,6 +18,7 @@ export {
   EngineBusyError,
   EngineClosedError,
   EngineStartError,
+  NativeEngineUnavailableError,
   OutputFormatError,
   QueryError,
   ColumnMismatchError,

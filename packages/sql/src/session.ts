@@ -3,7 +3,7 @@ import { tableFromArrays, type Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
 import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
 import type { Engine, ResultStream } from './engine/engine.js';
-import { openWasmEngine } from './engine/wasm.js';
+import { openEngine, type EngineKind } from './engine/open-engine.js';
 import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
 import { duckdbTableNames } from './write/duckdb-tables.js';
@@ -17,14 +17,19 @@ export interface SessionOptions {
   readonly root?: string;
   /** Store options (`aws_region`, …) used to open tables. */
   readonly storageOptions?: StorageOptions;
-  /** Engine to run on; default a new DuckDB-WASM engine, owned (and closed) by the session. */
-  readonly engine?: Engine;
+  /**
+   * Engine to run on: `'wasm'` (default) or `'native'` start a new engine owned (and closed) by the session;
+   * an {@link Engine} object is used as is and left open.
+   */
+  readonly engine?: EngineKind | Engine;
   /** Called once per delta_scan call with what it read (files before and after pruning). */
   readonly onDeltaScan?: (report: DeltaScanReport) => void;
   /** Refuse statements that write Delta tables (CREATE TABLE … AS, INSERT INTO); default true. */
   readonly readOnly?: boolean;
   /** Options of write statements (e.g. allowTimestampNtz). */
   readonly write?: WriteStatementOptions;
+  /** How delta_scan reads: file pruning by partitions and stats, and column projection (all on by default). */
+  readonly scan?: { readonly pruning?: boolean; readonly statsPruning?: boolean; readonly projection?: boolean };
 }
 
 let sessions = 0;
@@ -38,8 +43,9 @@ let sessions = 0;
  */
 export async function openSession(options: SessionOptions = {}): Promise<SqlSession> {
   const root = resolveRoot(options.root);
-  const engine = options.engine ?? (await openWasmEngine());
-  return new SqlSession(engine, root, options, options.engine === undefined);
+  const choice = options.engine ?? 'wasm';
+  const engine = typeof choice === 'string' ? await openEngine(choice) : choice;
+  return new SqlSession(engine, root, options, typeof choice === 'string');
 }
 
 /** A DuckDB engine bound to a root location; statements may use `delta_scan('uri', …)` anywhere a table can appear. */
@@ -162,6 +168,7 @@ export class SqlSession {
       root: this.root,
       namePrefix: this.#prefix,
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
+      ...this.#options.scan,
     });
     for (const report of prepared.scans) this.#options.onDeltaScan?.(report);
     return prepared;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isDuckrunError } from '@duckrun/storage';
 import { openWasmEngine } from '../src/engine/wasm.js';
 import { openSession } from '../src/session.js';
+import { nativeSkipReason } from './engines.js';
 
 describe('SqlSession', () => {
   it('runs plain SQL, keeps session state between statements, and leaves a borrowed engine open on close', async () => {
@@ -35,5 +36,22 @@ describe('SqlSession', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('engine selection', () => {
+  it.skipIf(nativeSkipReason !== undefined)("opens and owns a native engine for engine: 'native'", async () => {
+    const session = await openSession({ engine: 'native' });
+    expect(session.engine.capabilities).toMatchObject({ name: 'duckdb-native', parquet: true });
+    expect((await session.sql('SELECT 41 + 1 AS x')).getChild('x')!.get(0)).toBe(42);
+    await session.close();
+    await expect(session.engine.query('SELECT 1')).rejects.toMatchObject({ code: 'SQL_ENGINE_CLOSED' });
+  });
+
+  it('refuses an unknown engine name with the names it knows', async () => {
+    await expect(openSession({ engine: 'spark' as never })).rejects.toMatchObject({
+      code: 'SQL_ENGINE_START',
+      message: 'unknown engine "spark"; choose one of wasm, native',
+    });
   });
 });

@@ -1,5 +1,5 @@
 // `duckrun sql`: runs one SQL text through a session rooted at --root and prints or writes the result.
-import { describeWriteStatement, openSession, parseWriteStatement, ReadOnlySessionError, type DeltaScanReport } from '@duckrun/sql';
+import { describeWriteStatement, ENGINE_KINDS, openSession, parseWriteStatement, ReadOnlySessionError, type DeltaScanReport, type EngineKind } from '@duckrun/sql';
 import type { CliIO } from '../cli-io.js';
 import { UsageError } from '../errors.js';
 import { SQL_OPTIONS, optionHelp, parseOptions } from '../options.js';
@@ -23,7 +23,7 @@ ${optionHelp(SQL_OPTIONS)}
 examples:
   duckrun sql "SELECT * FROM delta_scan('sales') WHERE day = DATE '2024-05-01'"
   duckrun sql --root s3://bucket/lake --storage-option aws_region=eu-west-1 "SELECT count(*) FROM delta_scan('orders')"
-  duckrun sql -o out.parquet "SELECT * FROM delta_scan('orders', version => 3)"
+  duckrun sql --engine native -o out.parquet "SELECT * FROM delta_scan('orders', version => 3)"
   duckrun sql --root ./lake --write "CREATE TABLE daily AS SELECT day, sum(amount) AS total FROM delta_scan('orders') GROUP BY day"
   duckrun sql --root ./lake --write "INSERT INTO daily (day, total) VALUES (DATE '2024-05-02', 10.5)"
 `;
@@ -40,6 +40,7 @@ export async function runSqlCommand(args: string[], io: CliIO): Promise<number> 
     throw new UsageError(`expected one SQL argument but got ${positionals.length}; quote the whole statement`);
   }
   const format = printFormat(values.format);
+  const engine = engineKind(values.engine);
   if (values.output !== undefined) fileFormat(values.output);
   const storageOptions = parseStorageOptions(values['storage-option'] ?? []);
   const sql = positionals[0] === '-' ? await io.readStdin() : positionals[0]!;
@@ -60,6 +61,7 @@ export async function runSqlCommand(args: string[], io: CliIO): Promise<number> 
   const session = await openSession({
     ...(values.root !== undefined ? { root: values.root } : {}),
     ...(Object.keys(storageOptions).length > 0 ? { storageOptions } : {}),
+    engine,
     onDeltaScan: (r) => reports.push(r),
     readOnly: values.write !== true,
   });
@@ -99,4 +101,11 @@ function parseStorageOptions(pairs: readonly string[]): Record<string, string> {
 
 function ms(since: number): string {
   return `${Math.round(performance.now() - since)} ms`;
+}
+
+/** The --engine value; checked before any engine starts. */
+function engineKind(value: string | undefined): EngineKind {
+  if (value === undefined) return 'wasm';
+  if ((ENGINE_KINDS as readonly string[]).includes(value)) return value as EngineKind;
+  throw new UsageError(`unknown --engine ${JSON.stringify(value)}; use ${ENGINE_KINDS.join(' or ')}`);
 }

@@ -15,6 +15,11 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const nativeSkipReason: string | undefined = await import('@duckdb/node-api').then(
+  () => undefined,
+  (e: unknown) => `@duckdb/node-api cannot load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+);
+
 const VALUES = "SELECT * FROM (VALUES (1, 'a', DATE '2024-01-02'), (2, NULL, NULL)) t(id, name, day) ORDER BY id";
 
 describe('duckrun sql', () => {
@@ -34,6 +39,19 @@ describe('duckrun sql', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it.skipIf(nativeSkipReason !== undefined)(`runs on native DuckDB with --engine native${nativeSkipReason ? ` (skipped: ${nativeSkipReason})` : ''}`, async () => {
+    const { code, stdout, stderr } = await runCli(['sql', '--engine', 'native', '--debug', '--format', 'csv', VALUES]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('id,name,day\n1,a,2024-01-02\n2,,\n');
+    expect(stderr).toMatch(/^debug: duckdb-native v1\./);
+  });
+
+  it('refuses an unknown --engine before starting DuckDB', async () => {
+    const { code, stderr } = await runCli(['sql', '--engine', 'spark', 'SELECT 1']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown --engine "spark"; use wasm or native');
   });
 
   it('prints CSV with a header and JSON as one array of objects', async () => {

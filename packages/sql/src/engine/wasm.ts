@@ -1,7 +1,7 @@
 // DuckDB-WASM under Node (the blocking build): no worker, no network; results leave DuckDB as Arrow IPC
 // bytes and are parsed with our apache-arrow, because duckdb-wasm bundles its own (incompatible) copy.
 import { createRequire } from 'node:module';
-import { RecordBatchReader, tableFromIPC, type RecordBatch, type Table } from 'apache-arrow';
+import { DataType, RecordBatchReader, Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { batchesToIPCStream, emptyIPCStream, tableToIPCStream } from './arrow-ipc.js';
 import type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine.js';
 import { EngineBusyError, EngineClosedError, EngineStartError, QueryError } from '../errors.js';
@@ -65,8 +65,18 @@ export class WasmEngine implements Engine {
 
   /** Runs SQL and returns the last statement's result as an apache-arrow table. */
   async query(sql: string): Promise<Table> {
-    this.#ready();
-    return tableFromIPC(this.#run(sql));
+    // Through the streaming API, not runQuery: runQuery returns the rows produced before an execution
+    // error (e.g. error() or a failed cast on row 150,000) as if the result were complete.
+    const stream = await this.stream(sql);
+    if (stream.schema.fields.some((f) => hasDictionary(f.type))) {
+      // duckdb-wasm's streamed IPC carries no dictionary batches (ENUM values would all read as null):
+      // such results are materialised by runQuery instead, which does include them.
+      await stream.close();
+      return tableFromIPC(this.#run(sql));
+    }
+    const batches: RecordBatch[] = [];
+    for await (const batch of stream) batches.push(batch);
+    return new Table(stream.schema, batches);
   }
 
   /** Runs SQL and streams the last statement's result in DuckDB's batches (2,048 rows each). */
@@ -231,6 +241,10 @@ function installedBundles(): WasmBundles {
     mvp: { mainModule: file('duckdb-mvp.wasm'), mainWorker: file('duckdb-node-mvp.worker.cjs') },
     eh: { mainModule: file('duckdb-eh.wasm'), mainWorker: file('duckdb-node-eh.worker.cjs') },
   };
+}
+
+function hasDictionary(type: DataType): boolean {
+  return DataType.isDictionary(type) || (type.children ?? []).some((c) => hasDictionary(c.type));
 }
 
 function quoteName(name: string): string {

@@ -212,5 +212,6 @@ async function* batchesOf(stream: ResultStream): AsyncGenerator<RecordBatch> {
 }
 
 function emptyBatch(schema: Schema): RecordBatch {
-  return new RecordBatch(schema);
+  // Two arguments on purpose: with one, apache-arrow reads the schema as a `{ name: Vector }` map.
+  return new RecordBatch(schema, undefined);
 }

@@ -1,19 +1,11 @@
+// The Engine contract on every backend (DuckDB-WASM and native): results, streaming, Arrow registration, errors, busy, close.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Field, Int32, Schema, Utf8, tableFromArrays, tableToIPC, type RecordBatch } from 'apache-arrow';
 import { isDuckrunError } from '@duckrun/storage';
-import { openWasmEngine, type WasmEngine } from '../../src/engine/wasm.js';
-
-let engine: WasmEngine;
-let startupMs = 0;
-
-beforeAll(async () => {
-  const t0 = performance.now();
-  engine = await openWasmEngine();
-  startupMs = performance.now() - t0;
-});
-afterAll(async () => {
-  await engine?.close();
-});
+import type { Engine } from '../../src/engine/engine.js';
+import { openEngine } from '../../src/engine/open-engine.js';
+import { openWasmEngine } from '../../src/engine/wasm.js';
+import { ENGINES } from '../engines.js';
 
 async function caught(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -24,10 +16,27 @@ async function caught(p: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe('WasmEngine', () => {
+describe.each(ENGINES)('%s engine contract', (kind) => {
+  let engine: Engine;
+  let startupMs = 0;
+
+  beforeAll(async () => {
+    const t0 = performance.now();
+    engine = await openEngine(kind);
+    startupMs = performance.now() - t0;
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
   it('starts offline from the installed package files within a few seconds', () => {
     expect(startupMs).toBeLessThan(15_000);
-    expect(engine.capabilities).toMatchObject({ name: 'duckdb-wasm', parquet: false, json: false, threads: 1 });
+    expect(engine.capabilities).toMatchObject(
+      kind === 'wasm'
+        ? { name: 'duckdb-wasm', parquet: false, json: false, threads: 1 }
+        : { name: 'duckdb-native', parquet: true, json: true },
+    );
+    expect(engine.capabilities.threads).toBeGreaterThanOrEqual(1);
     expect(engine.capabilities.version).toMatch(/^v1\./);
   });
 
@@ -53,7 +62,7 @@ describe('WasmEngine', () => {
     expect((e as { detail: string }).detail).toContain('LINE 1');
   });
 
-  it('fails fast, not by hanging on a download, when SQL needs an extension that is not built in', async () => {
+  it.runIf(kind === 'wasm')('fails fast, not by hanging on a download, when SQL needs an extension that is not built in', async () => {
     const t0 = performance.now();
     const e = await caught(engine.query("SELECT * FROM read_parquet('x.parquet')"));
     expect(isDuckrunError(e, 'SQL_QUERY')).toBe(true);
@@ -135,10 +144,33 @@ describe('WasmEngine', () => {
   });
 
   it('rejects every call after close()', async () => {
-    const other = await openWasmEngine();
+    const other = await openEngine(kind);
     await other.close();
     await other.close();
     expect(isDuckrunError(await caught(other.query('SELECT 1')), 'SQL_ENGINE_CLOSED')).toBe(true);
+    expect(isDuckrunError(await caught(other.stream('SELECT 1')), 'SQL_ENGINE_CLOSED')).toBe(true);
+    expect(isDuckrunError(await caught(other.registerArrow('t', tableFromArrays({ n: Int32Array.from([1]) }))), 'SQL_ENGINE_CLOSED')).toBe(true);
+    expect(isDuckrunError(await caught(other.dropTable('t')), 'SQL_ENGINE_CLOSED')).toBe(true);
+  });
+
+  it('refuses to register Arrow data under a name that is taken', async () => {
+    await engine.registerArrow('taken', tableFromArrays({ n: Int32Array.from([1]) }));
+    const e = await caught(engine.registerArrow('taken', tableFromArrays({ n: Int32Array.from([2]) })));
+    expect(isDuckrunError(e, 'SQL_QUERY')).toBe(true);
+    expect((e as Error).message).toContain('taken');
+    await engine.dropTable('taken');
+  });
+
+  it('reports a failure midway through execution as QueryError, not as a shorter result', async () => {
+    const sql = "SELECT CASE WHEN i = 150000 THEN error('boom') ELSE i END AS i FROM range(200000) r(i)";
+    expect((await caught(engine.query(sql)) as Error).message).toContain('boom');
+    const e = await caught(
+      (async () => {
+        for await (const _ of await engine.stream(sql)) void _;
+      })(),
+    );
+    expect(isDuckrunError(e, 'SQL_QUERY')).toBe(true);
+    expect((await engine.query('SELECT 1 AS ok')).getChild('ok')!.get(0)).toBe(1);
   });
 });
 
