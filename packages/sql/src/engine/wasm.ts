@@ -5,6 +5,7 @@ import { DataType, RecordBatchReader, Table, tableFromIPC, type RecordBatch } fr
 import { batchesToIPCStream, emptyIPCStream, tableToIPCStream } from './arrow-ipc.js';
 import type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine.js';
 import { EngineBusyError, EngineClosedError, EngineStartError, QueryError } from '../errors.js';
+import { tokenize } from '../sql/tokenize.js';
 
 /** Options of {@link openWasmEngine}. */
 export interface WasmEngineOptions {
@@ -68,12 +69,6 @@ export class WasmEngine implements Engine {
     // Through the streaming API, not runQuery: runQuery returns the rows produced before an execution
     // error (e.g. error() or a failed cast on row 150,000) as if the result were complete.
     const stream = await this.stream(sql);
-    if (stream.schema.fields.some((f) => hasDictionary(f.type))) {
-      // duckdb-wasm's streamed IPC carries no dictionary batches (ENUM values would all read as null):
-      // such results are materialised by runQuery instead, which does include them.
-      await stream.close();
-      return tableFromIPC(this.#run(sql));
-    }
     const batches: RecordBatch[] = [];
     for await (const batch of stream) batches.push(batch);
     return new Table(stream.schema, batches);
@@ -94,6 +89,23 @@ export class WasmEngine implements Engine {
     } catch (e) {
       this.#streaming = false;
       throw e;
+    }
+    if (reader.schema.fields.some((f) => hasDictionary(f.type))) {
+      // duckdb-wasm's streamed IPC carries no dictionary batches (ENUM values would all read as null):
+      // such results are materialised by runQuery instead, which does include them. Running the text again
+      // would repeat its earlier statements, so that is done for a single statement only.
+      try {
+        this.#bindings.cancelPendingQuery(this.#conn);
+      } catch {
+        // Nothing pending.
+      }
+      this.#streaming = false;
+      if (statementCount(sql) > 1) {
+        throw new QueryError(
+          'the last statement returns ENUM columns, which duckdb-wasm cannot stream after other statements; CAST them to VARCHAR, or run the statements one at a time',
+        );
+      }
+      return materialized(tableFromIPC(this.#run(sql)));
     }
     let finished = false;
     let exhausted = false;
@@ -241,6 +253,30 @@ function installedBundles(): WasmBundles {
     mvp: { mainModule: file('duckdb-mvp.wasm'), mainWorker: file('duckdb-node-mvp.worker.cjs') },
     eh: { mainModule: file('duckdb-eh.wasm'), mainWorker: file('duckdb-node-eh.worker.cjs') },
   };
+}
+
+/** A materialised table as a ResultStream. */
+function materialized(table: Table): ResultStream {
+  return {
+    schema: table.schema,
+    close: async () => undefined,
+    [Symbol.asyncIterator]: async function* () {
+      yield* table.batches;
+    },
+  };
+}
+
+/** Statements in `sql` (top-level `;` separated, ignoring empty ones, strings and comments). */
+function statementCount(sql: string): number {
+  let count = 0;
+  let pending = false;
+  for (const t of tokenize(sql)) {
+    if (t.kind === 'punctuation' && t.text === ';') {
+      if (pending) count++;
+      pending = false;
+    } else if (t.kind !== 'space' && t.kind !== 'comment') pending = true;
+  }
+  return count + (pending ? 1 : 0);
 }
 
 function hasDictionary(type: DataType): boolean {
