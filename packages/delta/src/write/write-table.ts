@@ -4,7 +4,7 @@
 
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { resolveStore, toUrl, type ObjectStore, type StorageOptions } from '@duckrun/storage';
-import type { CommitConflictError } from '../commit/errors.js';
+import { CommitConflictError } from '../commit/errors.js';
 import { commitTransaction, type TransactionResult } from '../commit/transaction.js';
 import type { CommitOptions } from '../commit/commit-loop.js';
 import type { PostCommitReport } from '../commit/post-commit.js';
@@ -63,6 +63,12 @@ export interface WriteOptions {
    * later one) for `appId`, else committed together with that watermark, so a retried batch lands once.
    */
   readonly txn?: { readonly appId: string; readonly version: number };
+  /**
+   * Pinned write (safeappend, pinned merge): the table must still be at this version when the write
+   * commits (-1: must not exist yet). Any commit in between fails the write with CommitConflictError
+   * naming the winner, whatever its kind; nothing is half-applied.
+   */
+  readonly pinnedVersion?: number;
   /** `commitInfo.operation` (default `WRITE`); the SQL layer passes e.g. `CREATE TABLE AS SELECT`. */
   readonly operation?: string;
 }
@@ -191,6 +197,9 @@ function validateOptions(table: string, mode: WriteMode, options: WriteOptions):
   if (options.replaceWhere !== undefined && schemaMode === 'overwrite') {
     throw new InvalidOptionError(`replaceWhere cannot be combined with schemaMode 'overwrite' for ${table}: replacing some partitions keeps the others, which need the old schema`);
   }
+  if (options.pinnedVersion !== undefined && !(Number.isSafeInteger(options.pinnedVersion) && options.pinnedVersion >= -1)) {
+    throw new InvalidOptionError(`pinnedVersion ${String(options.pinnedVersion)} for ${table} is invalid; use the table version read (≥ 0), or -1 for a table that must not exist yet`);
+  }
   if (options.txn !== undefined && (typeof options.txn.appId !== 'string' || options.txn.appId === '' || !Number.isSafeInteger(options.txn.version) || options.txn.version < 0)) {
     throw new InvalidOptionError(`txn for ${table} needs a non-empty appId and a whole-number version ≥ 0 (got ${JSON.stringify(options.txn)})`);
   }
@@ -200,8 +209,23 @@ function validateOptions(table: string, mode: WriteMode, options: WriteOptions):
 }
 
 async function currentSnapshot(store: ObjectStore, table: string, options: WriteOptions): Promise<Snapshot | undefined> {
-  if ((await probeLocation(store, table)) === 'empty') return undefined;
-  return (await DeltaTable.open(table, { store, ...(options.storageOptions ? { storageOptions: options.storageOptions } : {}) })).snapshot();
+  const pinned = options.pinnedVersion;
+  if ((await probeLocation(store, table)) === 'empty') {
+    if (pinned !== undefined && pinned >= 0) throw pinnedConflict(table, pinned, -1);
+    return undefined;
+  }
+  const dt = await DeltaTable.open(table, { store, ...(options.storageOptions ? { storageOptions: options.storageOptions } : {}) });
+  const latest = await dt.snapshot();
+  if (pinned !== undefined && latest.version !== pinned) throw pinnedConflict(table, pinned, latest.version);
+  return latest;
+}
+
+function pinnedConflict(table: string, pinned: number, current: number): CommitConflictError {
+  const what = current < 0 ? 'does not exist' : `is at version ${current}`;
+  return new CommitConflictError(
+    `pinned write to ${table} expected version ${pinned < 0 ? 'none (a new table)' : pinned}, but the table ${what}; re-read the table and run the operation again`,
+    { winningVersion: current, winningOperation: current < 0 ? 'NONE' : 'UNKNOWN', retries: 0, reason: 'pinned' },
+  );
 }
 
 function skipped(uri: string, version: number): WriteResult {
@@ -294,14 +318,16 @@ async function commitWrite(
         numOutputBytes: written.adds.reduce((n, a) => n + a.size, 0),
         ...(removed.length > 0 ? { numRemovedFiles: removed.length, numRemovedBytes: removed.reduce((n, a) => n + a.size, 0) } : {}),
       },
-      pinned: false,
+      pinned: options.pinnedVersion !== undefined,
       blindAppend: append && plan.metadata === undefined,
       reads,
       readFiles: removed.map((a) => a.path),
     }, options.commit);
   } catch (e) {
     // Two writers creating the same table: the loser's rows still belong in it when it appends.
-    if (existing === undefined && (e as CommitConflictError).reason === 'tableExists') return retryAsAppend(store, table, plan, written, options, e);
+    if (existing === undefined && options.pinnedVersion === undefined && (e as CommitConflictError).reason === 'tableExists') {
+      return retryAsAppend(store, table, plan, written, options, e);
+    }
     // The same idempotent batch committed by someone else meanwhile: this one is a duplicate, not a failure.
     if (options.txn !== undefined && (e as CommitConflictError).reason === 'concurrentTransaction') {
       const now = await (await DeltaTable.open(table, { store })).snapshot();

@@ -401,6 +401,32 @@ describe('idempotent writes', () => {
   });
 });
 
+describe('pinned writes (safeappend)', () => {
+  it('commits when the table is still at the pinned version', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1], ['a']), { store });
+    const r = await writeDeltaTable(store.url, sales([2], ['a']), { store, mode: 'append', pinnedVersion: 0 });
+    expect(r.version).toBe(1);
+  });
+
+  it('fails, committing nothing, when any commit lands after the pinned version', async () => {
+    const store = freshMemoryStore();
+    await writeDeltaTable(store.url, sales([1], ['a']), { store });
+    async function* source(): AsyncIterable<import('apache-arrow').RecordBatch> {
+      yield sales([9], ['z']).batches[0]!;
+      // A blind append, which an ordinary append would rebase over, lands before the pinned one commits.
+      await writeDeltaTable(store.url, sales([2], ['b']), { store, mode: 'append' });
+    }
+    const err = await writeDeltaTable(store.url, source(), { store, mode: 'append', pinnedVersion: 0, commit: { sleep: async () => {} } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommitConflictError);
+    expect((err as CommitConflictError).winningVersion).toBe(1);
+    expect((await rowsOf(store)).map((r) => r.id)).toEqual([1, 2]);
+    await expect(writeDeltaTable(store.url, sales([3], ['c']), { store, mode: 'append', pinnedVersion: 0 })).rejects.toThrow(
+      /pinned write to .* expected version 0, but the table is at version 1/,
+    );
+  });
+});
+
 describe('creating and racing', () => {
   it('DeltaTable.create makes an empty table and refuses to create twice', async () => {
     const store = freshMemoryStore();
