@@ -127,3 +127,17 @@ export class ColumnMismatchError extends DuckrunError {
     super('SQL_COLUMN_MISMATCH', message, options);
   }
 }
+
+/** A connect() API call got an option or argument it cannot use (unknown format, option, or mode). */
+export class ConnectOptionError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_CONNECT_OPTION', message, options);
+  }
+}
+
+/** The operation exists in the API but cannot run here yet (engine capability or a missing lower-layer feature). */
+export class UnsupportedOperationError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_UNSUPPORTED', message, options);
+  }
+}

@@ -22,6 +22,8 @@ export {
   OutputFormatError,
   QueryError,
   ColumnMismatchError,
+  ConnectOptionError,
+  UnsupportedOperationError,
   ColumnTypeError,
   ReadOnlySessionError,
   TableExistsError,
@@ -37,4 +39,10 @@ export {
   type InsertInto,
 } from './write/statement.js';
 export { tableLocation, tableNameText, type TableName } from './write/table-name.js';
-export { executeWriteStatement, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
+export { executeWriteStatement, writeQueryToDelta, type QueryWrite, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
+export { connect, Connection, type ConnectOptions } from './connect/connect.js';
+export { DataFrame } from './connect/data-frame.js';
+export { DataFrameReader, type ReadFormat, type ReaderOptions } from './connect/data-frame-reader.js';
+export { DataFrameWriter, type SaveMode, type WriterOptions } from './connect/data-frame-writer.js';
+export { Catalog } from './connect/catalog.js';
+export type { Row } from './connect/rows.js';

@@ -7,7 +7,7 @@ import { openEngine, type EngineKind } from './engine/open-engine.js';
 import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
 import { duckdbTableNames } from './write/duckdb-tables.js';
-import { executeWriteStatement, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
+import { executeWriteStatement, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from './write/statement.js';
 import { tableLocation } from './write/table-name.js';
 
@@ -130,16 +130,26 @@ export class SqlSession {
         `${describeWriteStatement(parsed)} would write the Delta table ${tableLocation(parsed.table, this.root)}, but this session is read-only; open it with readOnly: false to write tables`,
       );
     }
-    return executeWriteStatement(
-      parsed,
-      {
-        engine: this.engine,
-        root: this.root,
-        ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
-        prepare: (sql) => this.#prepare(sql),
-      },
-      this.#options.write,
-    );
+    return executeWriteStatement(parsed, this.writeContext(), this.#options.write);
+  }
+
+  /**
+   * What writers outside SQL statements (the connect() DataFrame writer) need to stream a query of this
+   * session into a Delta table; does not check readOnly (callers refuse writes themselves).
+   */
+  writeContext(): WriteContext {
+    if (this.#closed) throw new EngineClosedError('this SQL session');
+    return {
+      engine: this.engine,
+      root: this.root,
+      ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
+      prepare: (sql) => this.#prepare(sql),
+    };
+  }
+
+  /** Options of write statements this session was opened with. */
+  get writeOptions(): WriteStatementOptions {
+    return this.#options.write ?? {};
   }
 
   /** Closes the session (and its engine when the session created it); idempotent. */

@@ -22,7 +22,7 @@ describe('@duckrun/sql package', () => {
 
   it('exposes the session, engine, delta_scan and rendering API', async () => {
     const api = await import('../src/index.js');
-    for (const name of ['openSession', 'SqlSession', 'openWasmEngine', 'prepareDeltaScans', 'findDeltaScanCalls', 'renderTextTable', 'renderCsv', 'renderJson', 'writeParquetBytes', 'QueryError']) {
+    for (const name of ['openSession', 'SqlSession', 'openWasmEngine', 'prepareDeltaScans', 'findDeltaScanCalls', 'renderTextTable', 'renderCsv', 'renderJson', 'writeParquetBytes', 'QueryError', 'connect', 'DataFrame', 'DataFrameWriter', 'DataFrameReader', 'Catalog']) {
       expect(api).toHaveProperty(name);
     }
   });

@@ -3,7 +3,7 @@
 // parquet files and one commit. Batches are pulled as the writer asks for them, so memory stays bounded by
 // the writer's file buffer, not by the result.
 import { RecordBatch, type Schema } from 'apache-arrow';
-import { DeltaTable, writeDeltaTable, type Snapshot, type WriteOptions } from '@duckrun/delta';
+import { DeltaTable, writeDeltaTable, type Snapshot, type WriteOptions, type WriteResult } from '@duckrun/delta';
 import { isDuckrunError, type StorageOptions } from '@duckrun/storage';
 import type { PreparedStatement } from '../delta-scan.js';
 import type { Engine, ResultStream } from '../engine/engine.js';
@@ -70,21 +70,42 @@ export async function executeWriteStatement(statement: WriteStatement, ctx: Writ
   }
 
   const what = describeWriteStatement(statement);
-  const prepared = await ctx.prepare(await readBareTables(statement.query, ctx));
+  const result = await writeQueryToDelta(statement.query, tableUri, ctx, {
+    what,
+    plan: (columns, query) => planSelect(statement, columns, query, existing, options, name, what),
+    writeOptions: writerOptions(statement, existing, ctx, options),
+  });
+  const action = statement.kind === 'insert' ? 'inserted' : !result.committed ? 'skipped' : existing !== undefined ? 'replaced' : 'created';
+  return { action, table: name, tableUri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
+}
+
+/** How {@link writeQueryToDelta} shapes and commits a query's result. */
+export interface QueryWrite {
+  /** Names the write in error messages, e.g. `INSERT INTO sales`. */
+  readonly what: string;
+  /** The SELECT to stream, given the (prepared) query's columns; it casts to the Delta columns. */
+  plan(columns: readonly QueryColumn[], query: string): SelectPlan;
+  readonly writeOptions: WriteOptions;
+}
+
+/**
+ * Streams the result of `query` (delta_scan calls and bare Delta table names allowed) into the Delta table
+ * at `tableUri`: shared by SQL write statements and DataFrame writers so both write the same way.
+ */
+export async function writeQueryToDelta(query: string, tableUri: string, ctx: WriteContext, write: QueryWrite): Promise<WriteResult> {
+  const prepared = await ctx.prepare(await resolveBareTables(query, ctx));
   try {
-    const plan = planSelect(statement, await describe(ctx.engine, prepared.sql), prepared.sql, existing, options, name, what);
+    const plan = write.plan(await describe(ctx.engine, prepared.sql), prepared.sql);
     const stream = await ctx.engine.stream(plan.sql);
     try {
-      const result = await writeDeltaTable(tableUri, batchesOf(stream), writerOptions(statement, existing, ctx, options));
-      const action = statement.kind === 'insert' ? 'inserted' : !result.committed ? 'skipped' : existing !== undefined ? 'replaced' : 'created';
-      return { action, table: name, tableUri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
+      return await writeDeltaTable(tableUri, batchesOf(stream), write.writeOptions);
     } finally {
       // The writer may stop early (an error after the first batch): free the engine before releasing tables.
       await stream.close();
     }
   } catch (e) {
     // DuckDB's message (a failed cast, a missing column) does not say which statement it came from.
-    if (e instanceof QueryError) throw new QueryError(`${what}: ${e.detail}`, { cause: e });
+    if (e instanceof QueryError) throw new QueryError(`${write.what}: ${e.detail}`, { cause: e });
     throw e;
   } finally {
     await prepared.release();
@@ -128,9 +149,9 @@ function writerOptions(statement: WriteStatement, existing: Snapshot | undefined
 
 /**
  * `FROM orders` where `orders` is no CTE and no DuckDB table but a Delta table under the root becomes
- * `FROM delta_scan('orders') AS "orders"`, so a write's query may name sibling tables directly.
+ * `FROM delta_scan('orders') AS "orders"`, so a write's query (or a connect() DataFrame) may name sibling tables directly.
  */
-async function readBareTables(query: string, ctx: WriteContext): Promise<string> {
+export async function resolveBareTables(query: string, ctx: Pick<WriteContext, 'engine' | 'root' | 'storageOptions'>): Promise<string> {
   const refs = findTableReferences(query);
   if (refs.length === 0) return query;
   const ctes = cteNames(query);
@@ -168,7 +189,8 @@ async function isDeltaTable(tableUri: string, storageOptions: StorageOptions | u
   }
 }
 
-async function currentSnapshot(tableUri: string, storageOptions: StorageOptions | undefined): Promise<Snapshot | undefined> {
+/** The latest snapshot of the Delta table at `tableUri`, or undefined when there is none. */
+export async function currentSnapshot(tableUri: string, storageOptions: StorageOptions | undefined): Promise<Snapshot | undefined> {
   let table: DeltaTable;
   try {
     table = await DeltaTable.open(tableUri, storageOptions ? { storageOptions } : {});
