@@ -6,6 +6,7 @@ import { compareKeys } from '@duckrun/storage';
 import { InvalidOptionError } from '../errors.js';
 import { physicalName, type ColumnMappingMode } from '../kernel/features/column-mapping.js';
 import type { DataType, StructType } from '../kernel/schema/types.js';
+import { formatDate } from '../kernel/partitions/values.js';
 
 /** Options of {@link StatsCollector}. */
 export interface StatsOptions {
@@ -372,7 +373,7 @@ function renderBound(l: Leaf, which: 'min' | 'max', prefix: number): string | un
       return s === undefined ? undefined : JSON.stringify(s);
     }
     case 'date':
-      return JSON.stringify(formatDay(v as number));
+      return JSON.stringify(formatDate(v as number));
     case 'timestamp':
     case 'timestamp_ntz': {
       // Millisecond precision: floor the min, ceil the max, so the bounds still hold.
@@ -433,23 +434,9 @@ function formatMillis(ms: bigint, utc: boolean): string {
   const m = Math.floor(rem / 60_000) % 60;
   const s = Math.floor(rem / 1000) % 60;
   const frac = rem % 1000;
-  return `${formatDay(Number(day))}T${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(frac, 3)}${utc ? 'Z' : ''}`;
+  return `${formatDate(Number(day))}T${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}.${pad(frac, 3)}${utc ? 'Z' : ''}`;
 }
 
-/** Days since the epoch → `YYYY-MM-DD` (proleptic Gregorian). */
-function formatDay(days: number): string {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  const year = y < 0 ? `-${pad(-y, 4)}` : y > 9999 ? `+${y}` : pad(y, 4);
-  return `${year}-${pad(m, 2)}-${pad(d, 2)}`;
-}
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');

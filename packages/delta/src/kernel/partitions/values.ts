@@ -252,8 +252,9 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function formatDate(days: number): string {
-  // Inverse of civilDays (proleptic Gregorian).
+/** Days since 1970-01-01 → `YYYY-MM-DD` (proleptic Gregorian; `-0044-…` and `+10000-…` beyond 0000–9999, as Java prints them). */
+export function formatDate(days: number): string {
+  // Inverse of civilDays.
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -263,7 +264,7 @@ function formatDate(days: number): string {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const y = year < 0 ? `-${pad(-year, 4)}` : pad(year, 4);
+  const y = year < 0 ? `-${pad(-year, 4)}` : year > 9999 ? `+${year}` : pad(year, 4);
   return `${y}-${pad(month, 2)}-${pad(day, 2)}`;
 }
 
