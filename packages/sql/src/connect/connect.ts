@@ -3,9 +3,10 @@
 import type { StorageOptions } from '@duckrun/storage';
 import type { Engine } from '../engine/engine.js';
 import type { EngineKind } from '../engine/open-engine.js';
-import { EngineClosedError } from '../errors.js';
+import { EngineClosedError, UnsupportedOperationError } from '../errors.js';
 import { openSession, type SqlSession } from '../session.js';
 import { quoteIdentifier, quoteString } from '../sql/literals.js';
+import { statementCount } from '../sql/statements.js';
 import { duckdbTableNames } from '../write/duckdb-tables.js';
 import type { WriteOutcome } from '../write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from '../write/statement.js';
@@ -99,6 +100,11 @@ export class Connection {
    */
   async sql(text: string): Promise<DataFrame> {
     this.#ensureOpen();
+    if (statementCount(text) > 1) {
+      throw new UnsupportedOperationError(
+        `conn.sql() runs one statement per call, and this text holds ${statementCount(text)}; call sql() once per statement`,
+      );
+    }
     const write = await this.#writeStatement(text);
     if (write !== undefined) {
       refuseIfReadOnly(this.#ctx, `conn.sql(): ${describeWriteStatement(write)}`, tableLocation(write.table, this.#ctx.root));

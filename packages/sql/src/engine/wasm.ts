@@ -5,7 +5,7 @@ import { DataType, RecordBatchReader, Table, tableFromIPC, type RecordBatch } fr
 import { batchesToIPCStream, emptyIPCStream, tableToIPCStream } from './arrow-ipc.js';
 import type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine.js';
 import { EngineBusyError, EngineClosedError, EngineStartError, QueryError } from '../errors.js';
-import { tokenize } from '../sql/tokenize.js';
+import { statementCount } from '../sql/statements.js';
 
 /** Options of {@link openWasmEngine}. */
 export interface WasmEngineOptions {
@@ -266,18 +266,6 @@ function materialized(table: Table): ResultStream {
   };
 }
 
-/** Statements in `sql` (top-level `;` separated, ignoring empty ones, strings and comments). */
-function statementCount(sql: string): number {
-  let count = 0;
-  let pending = false;
-  for (const t of tokenize(sql)) {
-    if (t.kind === 'punctuation' && t.text === ';') {
-      if (pending) count++;
-      pending = false;
-    } else if (t.kind !== 'space' && t.kind !== 'comment') pending = true;
-  }
-  return count + (pending ? 1 : 0);
-}
 
 function hasDictionary(type: DataType): boolean {
   return DataType.isDictionary(type) || (type.children ?? []).some((c) => hasDictionary(c.type));

@@ -35,6 +35,13 @@ describe('connect() reads', () => {
     expect(conn.root).toMatch(/^file:\/\/.*duckrun-connect-read-/);
   });
 
+  it('refuses a text of several statements, asking for one sql() call per statement', async () => {
+    const e = await failure(conn.sql("SELECT 1; SELECT ';' AS semicolon_in_a_string"));
+    expect(e.code).toBe('SQL_UNSUPPORTED');
+    expect(e.message).toContain('conn.sql() runs one statement per call, and this text holds 2');
+    expect(await (await conn.sql("SELECT ';' AS s; -- trailing comment")).collect()).toEqual([{ s: ';' }]);
+  });
+
   it('returns a lazy DataFrame from sql() that collects plain rows', async () => {
     const df = await conn.sql('SELECT 1 AS a, 2::BIGINT AS b, 1.5::DECIMAL(4,2) AS d, DATE \'2024-05-01\' AS day');
     expect(df.query).toContain('SELECT 1 AS a');
