@@ -9,6 +9,7 @@ import { resolveStore, type ObjectStore } from '@duckrun/storage';
 import { writeDeltaTable } from '../../src/index.js';
 import { parquetWasm } from '../../src/parquet/wasm.js';
 import { rowsFor } from '../support/rows.js';
+import { stdinLines } from '../support/stdin-lines.js';
 
 interface Args {
   url: string;
@@ -21,25 +22,7 @@ interface Args {
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const out = (event: object): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
 
-const lines: string[] = [];
-const waiters: ((line: string) => void)[] = [];
-let buffered = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  buffered += chunk;
-  let nl: number;
-  while ((nl = buffered.indexOf('\n')) >= 0) {
-    const line = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    const w = waiters.shift();
-    if (w) w(line);
-    else lines.push(line);
-  }
-});
-process.stdin.on('end', () => {
-  for (const w of waiters.splice(0)) w('');
-});
-const nextLine = (): Promise<string> => (lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((r) => waiters.push(r)));
+const nextLine = stdinLines();
 
 async function expectLine(expected: string): Promise<void> {
   const line = await nextLine();

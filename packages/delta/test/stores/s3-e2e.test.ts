@@ -10,6 +10,7 @@ import { resolveStore, type ObjectStore } from '@duckrun/storage';
 import { DeltaTable, writeDeltaTable } from '../../src/index.js';
 import { rowsFor, idRange } from '../support/rows.js';
 import { createBucket, rgwStorageOptions, sharedRgw, type RgwServer } from '../../../storage/test/servers/rgw.js';
+import { readJsonLines } from '../support/json-lines.js';
 
 const rgw = await sharedRgw();
 const skip = rgw.skip;
@@ -25,7 +26,6 @@ class Child {
   readonly proc: ChildProcess;
   readonly events: Event[] = [];
   stderr = '';
-  private partial = '';
   private wake: (() => void)[] = [];
   private exited = false;
 
@@ -33,21 +33,7 @@ class Child {
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     delete env.NODE_OPTIONS;
     this.proc = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, JSON.stringify(args)], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stdout!.setEncoding('utf8');
-    this.proc.stdout!.on('data', (chunk: string) => {
-      this.partial += chunk;
-      let nl: number;
-      while ((nl = this.partial.indexOf('\n')) >= 0) {
-        const line = this.partial.slice(0, nl);
-        this.partial = this.partial.slice(nl + 1);
-        try {
-          this.events.push(JSON.parse(line) as Event);
-        } catch {
-          this.events.push({ unparsed: line });
-        }
-      }
-      this.notify();
-    });
+    readJsonLines(this.proc.stdout!, (event) => this.events.push(event as Event), () => this.notify());
     this.proc.stderr!.setEncoding('utf8');
     this.proc.stderr!.on('data', (d: string) => (this.stderr += d));
     this.proc.stdin!.on('error', () => undefined);

@@ -2,6 +2,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readJsonLines } from './json-lines.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL('./writer-child.ts', import.meta.url));
@@ -14,7 +15,6 @@ export class WriterProcess {
   readonly events: ChildEvent[] = [];
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private partial = '';
   private listeners: (() => void)[] = [];
   private done = false;
 
@@ -28,21 +28,7 @@ export class WriterProcess {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    this.proc.stdout!.setEncoding('utf8');
-    this.proc.stdout!.on('data', (chunk: string) => {
-      this.partial += chunk;
-      let nl: number;
-      while ((nl = this.partial.indexOf('\n')) >= 0) {
-        const line = this.partial.slice(0, nl);
-        this.partial = this.partial.slice(nl + 1);
-        try {
-          this.events.push({ ...(JSON.parse(line) as ChildEvent), at: Date.now() });
-        } catch {
-          this.events.push({ unparsed: line, at: Date.now() });
-        }
-      }
-      this.notify();
-    });
+    readJsonLines(this.proc.stdout!, (event) => this.events.push({ ...event, at: Date.now() }), () => this.notify());
     this.proc.stderr!.setEncoding('utf8');
     this.proc.stderr!.on('data', (d: string) => (this.stderr += d));
     // A killed child may hold a write to stdin; ignore EPIPE.

@@ -20,32 +20,12 @@ import { writeDeltaTable, type WriteOptions } from '../../src/index.js';
 import { parquetWasm } from '../../src/parquet/wasm.js';
 import { seededRandom } from './random.js';
 import { rowsFor } from './rows.js';
+import { stdinLines } from './stdin-lines.js';
 
 let seq = -1;
 const out = (event: object): void => void process.stdout.write(`${JSON.stringify({ seq, ...event })}\n`);
 
-const lines: string[] = [];
-const waiters: ((line: string) => void)[] = [];
-let buffered = '';
-let ended = false;
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  buffered += chunk;
-  let nl: number;
-  while ((nl = buffered.indexOf('\n')) >= 0) {
-    const line = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    const w = waiters.shift();
-    if (w) w(line);
-    else lines.push(line);
-  }
-});
-process.stdin.on('end', () => {
-  ended = true;
-  for (const w of waiters.splice(0)) w('');
-});
-const nextLine = (): Promise<string> =>
-  lines.length > 0 ? Promise.resolve(lines.shift()!) : ended ? Promise.resolve('') : new Promise((r) => waiters.push(r));
+const nextLine = stdinLines();
 
 const commitOptions: WriteOptions['commit'] = { maxRetries: 200, backoff: { initialMs: 2, maxMs: 50 } };
 
