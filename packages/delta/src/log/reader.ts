@@ -31,6 +31,15 @@ export async function listLog(store: ObjectStore, fromVersion = 0): Promise<LogF
   return out;
 }
 
+/** True when `_delta_log` holds at least one commit or checkpoint; stops at the first (no full listing). */
+export async function hasLogEntry(store: ObjectStore): Promise<boolean> {
+  for await (const meta of store.list(`${LOG_DIR}/`)) {
+    const name = meta.path.slice(LOG_DIR.length + 1);
+    if (!name.includes('/') && parseLogPath(name) !== undefined) return true;
+  }
+  return false;
+}
+
 /** Reads `_last_checkpoint`; a missing, unreadable or malformed hint yields undefined (it is only a hint). */
 export async function readLastCheckpoint(store: ObjectStore): Promise<LastCheckpointHint | undefined> {
   let bytes: Uint8Array;

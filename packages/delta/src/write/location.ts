@@ -2,7 +2,7 @@
 
 import type { ObjectStore } from '@duckrun/storage';
 import { NotADeltaTableError } from '../errors.js';
-import { LOG_DIR, listLog } from '../log/reader.js';
+import { LOG_DIR, hasLogEntry } from '../log/reader.js';
 
 /** The kinds of location a write can meet. */
 export type LocationKind = 'table' | 'empty';
@@ -18,7 +18,8 @@ const ORPHAN_DATA_FILE = /^(?:[^/]+=[^/]*\/)*part-\d{5}-[0-9a-f-]{36}(?:\.c\d{3}
  * turn a foreign folder into a table without its data.
  */
 export async function probeLocation(store: ObjectStore, table: string): Promise<LocationKind> {
-  if ((await listLog(store, 0)).length > 0) return 'table';
+  // Every write asks this: stop at the first log entry rather than list a long log in full.
+  if (await hasLogEntry(store)) return 'table';
   for await (const entry of store.list('')) {
     const key = entry.path;
     if (key.startsWith(`${LOG_DIR}/`) || ORPHAN_DATA_FILE.test(key)) continue;
