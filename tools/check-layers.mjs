@@ -15,7 +15,7 @@ const LAYERS = ['@duckrun/storage', '@duckrun/delta', '@duckrun/sql', '@duckrun/
 
 /** The only files allowed to load node:* (runtime-aware code); paths relative to the root, `/`-separated. */
 // gcs.ts wraps @google-cloud/storage, which runs on Node only (it reads key files and streams uploads).
-const NODE_ALLOWED = [/^packages\/storage\/src\/stores\/(local|gcs)\.ts$/, /^packages\/cli\/src\//, /^packages\/sql\/src\/engine\//];
+const NODE_ALLOWED = [/^packages\/storage\/src\/stores\/(local|gcs)\.ts$/, /^packages\/cli\/src\//, /^packages\/sql\/src\/engine\//, /^packages\/dbt\/src\/(project|io|artifacts)\//];
 
 const KERNEL_DIR = 'packages/delta/src/kernel/';
 /** Files outside the kernel that it may import: the package's error classes (pure, no IO). */

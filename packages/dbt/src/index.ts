@@ -1,0 +1,2 @@
+// @duckrun/dbt: runs dbt projects whose table and incremental models materialize as Delta tables.
+export {};
