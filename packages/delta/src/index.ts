@@ -39,3 +39,6 @@ export {
   VacuumRetentionError,
   VersionNotFoundError,
 } from './errors.js';
+export { rewriteFiles, type FileRewrite, type RewriteOptions, type RewriteResult } from './write/rewrite.js';
+export { addColumns, type AddColumnsResult } from './write/add-columns.js';
+export type { TransactionOptions } from './commit/transaction.js';

@@ -172,7 +172,7 @@ export async function createDeltaTable(uri: string, schema: Schema | StructType,
 
 // ---------------------------------------------------------------------------------------------------
 
-interface WrittenFiles {
+export interface WrittenFiles {
   readonly adds: AddFile[];
   /** Rows of the caller's data. */
   readonly rows: number;
@@ -232,7 +232,14 @@ function skipped(uri: string, version: number): WriteResult {
   return { uri, version, committed: false, created: false, rowsWritten: 0, filesAdded: 0, filesRemoved: 0, bytesWritten: 0, columnsAdded: [], attempts: 0, postCommit: {} };
 }
 
-async function writeFiles(store: ObjectStore, table: string, plan: WritePlan, batches: AsyncIterable<RecordBatch>, options: WriteOptions): Promise<WrittenFiles> {
+/** Conforms `batches` to the plan's schema and writes them as data files (not committed). */
+export async function writeFiles(
+  store: ObjectStore,
+  table: string,
+  plan: WritePlan,
+  batches: AsyncIterable<RecordBatch>,
+  options: Pick<WriteOptions, 'targetFileSize' | 'compression'>,
+): Promise<WrittenFiles> {
   const conformer = new InputConformer(plan.schema, table);
   const targetSize = options.targetFileSize ?? targetFileSizeBytes(table, plan.configuration);
   const indexedCols = dataSkippingNumIndexedCols(table, plan.configuration);
@@ -378,7 +385,8 @@ function partitionReadPredicate(rw: ReplaceWhere): PartitionPredicate {
   return (values) => rw.predicate.mayMatch(filePartitionValues(rw, values), known);
 }
 
-function relativePath(addPath: string): string {
+/** The store key of an add path (relative to the table root). */
+export function relativePath(addPath: string): string {
   const decoded = decodeAddPath(addPath);
   return 'relative' in decoded ? decoded.relative : decoded.absolute;
 }
