@@ -25,6 +25,7 @@ export type { ScanFile } from './scan/scan.js';
 export type { PartitionScalar } from './kernel/partitions/values.js';
 export type * from './kernel/actions/types.js';
 export type { DataType, StructField, StructType } from './kernel/schema/types.js';
+export { physicalName, type ColumnMappingMode } from './kernel/features/column-mapping.js';
 export {
   AppendOnlyError,
   DataFileError,
@@ -42,3 +43,5 @@ export {
 export { rewriteFiles, type FileRewrite, type RewriteOptions, type RewriteResult } from './write/rewrite.js';
 export { addColumns, type AddColumnsResult } from './write/add-columns.js';
 export type { TransactionOptions } from './commit/transaction.js';
+export { setTableProperties, type SetPropertiesOptions } from './write/properties.js';
+export { toArrowSchema } from './kernel/schema/arrow.js';

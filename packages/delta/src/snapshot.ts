@@ -10,7 +10,9 @@ import { toArrowSchema } from './kernel/schema/arrow.js';
 import { parseSchema } from './kernel/schema/parse.js';
 import type { StructField, StructType } from './kernel/schema/types.js';
 import { DeltaProtocolError } from './errors.js';
+import { decodedFileUrl } from './kernel/log/file-key.js';
 import { FileLocator } from './scan/locate.js';
+import { loadDeletedRows } from './scan/deletion.js';
 import { scanFiles, type ScanContext, type ScanFile } from './scan/scan.js';
 
 /** Options of {@link Snapshot.scan}. */
@@ -125,6 +127,23 @@ export class Snapshot {
       mode: this.columnMapping,
     };
     return scanFiles(ctx, options.files ?? this.files(), options.columns);
+  }
+
+  /**
+   * Where a live file's data lives, as an absolute percent-decoded URL (`file:///t/part=a b/x.parquet`), for
+   * readers other than {@link Snapshot.scan} (e.g. DuckDB's read_parquet on local tables).
+   */
+  dataFileUrl(file: ScanFile): string {
+    return decodedFileUrl(this.tableUri, file.path);
+  }
+
+  /**
+   * The sorted indexes of the rows of `file` its deletion vector removes, or undefined when it has none:
+   * what {@link Snapshot.scan} drops, for readers that apply deletion vectors themselves.
+   */
+  async deletedRows(file: ScanFile): Promise<Float64Array | undefined> {
+    const dv = file.add.deletionVector;
+    return dv ? loadDeletedRows(this.locator, this.tableUri, dv) : undefined;
   }
 
   private toScanFile(add: AddFile): ScanFile {

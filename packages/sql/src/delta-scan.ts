@@ -1,5 +1,7 @@
-// delta_scan(): rewrites each call in a statement into a uniquely named DuckDB table holding the Delta
-// snapshot's rows (deletion vectors applied), reading only the files that partition pruning keeps.
+// delta_scan(): rewrites each call in a statement into a uniquely named DuckDB object holding the Delta
+// snapshot's rows (deletion vectors applied), reading only the files that partition pruning keeps: a view
+// over read_parquet of the live files on engines with a parquet reader (native DuckDB, local tables), else
+// a table of the rows decoded in JS (the Arrow path).
 import { DeltaTable, type Snapshot } from '@duckrun/delta';
 import type { StorageOptions } from '@duckrun/storage';
 import type { Engine } from './engine/engine.js';
@@ -10,6 +12,7 @@ import { pruneByStats } from './stats-pruning.js';
 import { findDeltaScanCalls, replaceRanges, type DeltaScanCall } from './sql/delta-scan-calls.js';
 import { quoteIdentifier } from './sql/literals.js';
 import { resolveTableUri } from './table-uri.js';
+import { dropScanObjects, registerNativeParquetScan, type ScanObject } from './scan/native-parquet-scan.js';
 
 /** What one `delta_scan(...)` call read: reported to `onDeltaScan` listeners and by `--debug`. */
 export interface DeltaScanReport {
@@ -37,8 +40,15 @@ export interface DeltaScanReport {
   readonly columnsRead: readonly string[];
   /** Columns of the table. */
   readonly columnsTotal: number;
-  /** Name of the DuckDB table that stood in for the call. */
+  /** Name of the DuckDB table (or view) that stood in for the call. */
   readonly tableName: string;
+  /**
+   * How the rows were read: `read_parquet` = a view over DuckDB's own parquet reader of the live files;
+   * `arrow` = decoded in JS and registered as a table (every engine, and what read_parquet cannot match).
+   */
+  readonly reader: 'read_parquet' | 'arrow';
+  /** Why the engine's read_parquet was not used although it has one (e.g. a table on S3). */
+  readonly fallbackReason?: string;
 }
 
 /** A statement with its delta_scan calls replaced by registered tables, to be released after running it. */
@@ -65,6 +75,11 @@ export interface DeltaScanContext {
   readonly statsPruning?: boolean;
   /** Read only the columns the statement uses (default true). */
   readonly projection?: boolean;
+  /**
+   * Read local tables with the engine's own read_parquet when it has one (default true); false always
+   * decodes in JS (the Arrow path), e.g. to compare the two.
+   */
+  readonly nativeParquet?: boolean;
 }
 
 let counter = 0;
@@ -72,10 +87,9 @@ let counter = 0;
 /** Resolves and registers every delta_scan call of `sql`; the caller runs `sql` and then `release()`s. */
 export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Promise<PreparedStatement> {
   const calls = findDeltaScanCalls(sql);
-  const registered: string[] = [];
+  const registered: ScanObject[] = [];
   const release = async (): Promise<void> => {
-    const names = registered.splice(0);
-    for (const name of names) await ctx.engine.dropTable(name);
+    await dropScanObjects(ctx.engine, registered.splice(0));
   };
   if (calls.length === 0) return { sql, scans: [], release };
   const tables = new Map<string, Promise<DeltaTable>>();
@@ -98,8 +112,7 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Pro
       }
       const snap = await snapshot;
       const tableName = `${ctx.namePrefix}_${++counter}`;
-      const report = await registerSnapshot(ctx, snap, call, tableName, tableUri, sql);
-      registered.push(tableName);
+      const report = await registerSnapshot(ctx, snap, call, tableName, tableUri, sql, registered);
       scans.push(report);
       edits.push({ start: call.start, end: call.end, text: quoteIdentifier(tableName) });
     }
@@ -117,6 +130,7 @@ async function registerSnapshot(
   tableName: string,
   tableUri: string,
   sql: string,
+  registered: ScanObject[],
 ): Promise<DeltaScanReport> {
   const engine = ctx.engine;
   const all = snap.files();
@@ -146,10 +160,24 @@ async function registerSnapshot(
   const files = byStats.files;
   const columns = projectedColumns(ctx, sql, call, schema, snap.partitionColumns);
   const projected = columns === undefined ? schema : new Schema(schema.fields.filter((f) => columns.includes(f.name)));
-  await engine.registerArrow(tableName, {
-    schema: projected,
-    batches: snap.scan(columns === undefined ? { files } : { files, columns }),
-  });
+  const names = projected.fields.map((f) => f.name);
+  let reader: DeltaScanReport['reader'] = 'arrow';
+  let fallbackReason: string | undefined;
+  if (engine.capabilities.parquet && ctx.nativeParquet !== false) {
+    const materialize = /\browid\b/i.test(sql);
+    const native = await registerNativeParquetScan({ engine, snapshot: snap, files, columns: names, name: tableName, materialize });
+    if ('objects' in native) {
+      registered.push(...native.objects);
+      reader = 'read_parquet';
+    } else fallbackReason = native.unsupported;
+  }
+  if (reader === 'arrow') {
+    await engine.registerArrow(tableName, {
+      schema: projected,
+      batches: snap.scan(columns === undefined ? { files } : { files, columns }),
+    });
+    registered.push({ name: tableName, kind: 'table' });
+  }
   return {
     uri: call.uri,
     tableUri,
@@ -161,9 +189,11 @@ async function registerSnapshot(
     prunedByPartitions: all.length - byPartition.files.length,
     prunedByStats: byPartition.files.length - files.length,
     statsFilters: byStats.applied,
-    columnsRead: projected.fields.map((f) => f.name),
+    columnsRead: names,
     columnsTotal: schema.fields.length,
     tableName,
+    reader,
+    ...(fallbackReason !== undefined ? { fallbackReason } : {}),
   };
 }
 

@@ -35,6 +35,14 @@ export function toAbsoluteUrl(tableRoot: string, path: string): string | undefin
   return undefined;
 }
 
+/**
+ * The absolute, percent-decoded URL of a data file path (`file:///t/part=a b/x.parquet`): the path resolved
+ * against `tableRoot` when relative. Decoded so that a local file's path is the URL without its `file://`.
+ */
+export function decodedFileUrl(tableRoot: string, path: string): string {
+  return toAbsoluteUrl(tableRoot, path) ?? `${canonicalRoot(tableRoot)}${safeDecode(path)}`;
+}
+
 function canonicalRoot(tableRoot: string): string {
   return `${safeDecode(tableRoot.replace(/\/+$/, ''))}/`;
 }
