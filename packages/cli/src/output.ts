@@ -35,8 +35,15 @@ export function writeSummary(outcome: WriteOutcome): string {
       return `${outcome.action} ${outcome.table} (version ${outcome.version}): ${rows}`;
     case 'inserted':
       return `inserted ${rows} into ${outcome.table} (version ${outcome.version})`;
+    case 'updated':
+    case 'deleted':
+      return `${outcome.action} ${rows} of ${outcome.table} (version ${outcome.version})`;
+    case 'altered':
+      return `altered ${outcome.table} (version ${outcome.version})`;
+    case 'dropped':
+      return `dropped ${outcome.table} (its files and history are kept; CREATE TABLE revives the name)`;
     case 'skipped':
-      return `${outcome.table} already exists (version ${outcome.version}): nothing written`;
+      return outcome.version < 0 ? `${outcome.table} does not exist: nothing to do` : `${outcome.table} already exists (version ${outcome.version}): nothing written`;
   }
 }
 

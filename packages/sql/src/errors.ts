@@ -141,3 +141,17 @@ export class UnsupportedOperationError extends DuckrunError {
     super('SQL_UNSUPPORTED', message, options);
   }
 }
+
+/** A MERGE whose source has several rows matching one target row, where Delta cannot tell which applies. */
+export class MergeCardinalityError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_MERGE_CARDINALITY', message, options);
+  }
+}
+
+/** A MERGE clause list or expression that cannot run (unknown column, missing clauses, clause order). */
+export class MergeClauseError extends DuckrunError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SQL_MERGE_CLAUSE', message, options);
+  }
+}

@@ -46,3 +46,10 @@ export { DataFrameReader, type ReadFormat, type ReaderOptions } from './connect/
 export { DataFrameWriter, type SaveMode, type WriterOptions } from './connect/data-frame-writer.js';
 export { Catalog } from './connect/catalog.js';
 export type { Row } from './connect/rows.js';
+export { DeltaTable, type MergeSource, type TableDetail } from './connect/delta-table.js';
+export { MergeBuilder, type ColumnExpressions } from './connect/merge-builder.js';
+export { mergeInto, type MergeSpec, type MergeOutcome, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause, type Assignments } from './dml/merge.js';
+export { deleteRows, type DeleteOutcome, type DeleteSpec } from './dml/delete.js';
+export { updateRows, type UpdateOutcome, type UpdateSpec } from './dml/update.js';
+export { MergeCardinalityError, MergeClauseError } from './errors.js';
+export type { DmlStatement, UpdateStatement, DeleteStatement, AddColumnStatement, DropStatement, CreateEmptyStatement } from './write/dml-statement.js';

@@ -2,6 +2,7 @@
 // `_delta_log` is a table; a folder holding tables is a schema (one level: `<root>/<schema>/<table>`).
 import { DeltaTable } from '@duckrun/delta';
 import { isDuckrunError, resolveStore } from '@duckrun/storage';
+import { activeTombstone } from '../dml/tombstone.js';
 import { locateTable, type ConnectionContext } from './context.js';
 
 const LOG = '_delta_log';
@@ -18,13 +19,13 @@ export class Catalog {
 
   /** Table names under the root, sorted: `orders` for `<root>/orders`, `sales.orders` for `<root>/sales/orders`; optionally of one schema. */
   async listTables(schema?: string): Promise<string[]> {
-    const tables = await this.#scan();
+    const tables = await this.#live(await this.#scan());
     return schema === undefined ? tables : tables.filter((t) => t.startsWith(`${schema}.`) && t.split('.').length === 2);
   }
 
   /** Schema names: folders directly under the root that hold tables. */
   async listSchemas(): Promise<string[]> {
-    const schemas = new Set((await this.#scan()).filter((t) => t.includes('.')).map((t) => t.split('.')[0]!));
+    const schemas = new Set((await this.#live(await this.#scan())).filter((t) => t.includes('.')).map((t) => t.split('.')[0]!));
     return [...schemas].sort();
   }
 
@@ -32,12 +33,20 @@ export class Catalog {
   async tableExists(name: string): Promise<boolean> {
     const { uri } = locateTable(this.#ctx, name);
     try {
-      await DeltaTable.open(uri, this.#ctx.storageOptions ? { storageOptions: this.#ctx.storageOptions } : {});
-      return true;
+      const table = await DeltaTable.open(uri, this.#ctx.storageOptions ? { storageOptions: this.#ctx.storageOptions } : {});
+      return (await activeTombstone(table.store)) === undefined;
     } catch (e) {
       if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return false;
       throw e;
     }
+  }
+
+  /** The tables of `names` that are not dropped (DROP TABLE leaves the folder and a tombstone). */
+  async #live(names: string[]): Promise<string[]> {
+    const dropped = await Promise.all(
+      names.map(async (name) => (await activeTombstone(await resolveStore(locateTable(this.#ctx, name).uri, this.#ctx.storageOptions ?? {}))) !== undefined),
+    );
+    return names.filter((_, i) => !dropped[i]);
   }
 
   /**

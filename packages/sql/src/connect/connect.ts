@@ -12,7 +12,7 @@ import type { WriteOutcome } from '../write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from '../write/statement.js';
 import { tableLocation } from '../write/table-name.js';
 import { Catalog } from './catalog.js';
-import { locateTable, refuseIfReadOnly, type ConnectionContext } from './context.js';
+import { locateTable, refuseIfReadOnly, registerConnection, type ConnectionContext } from './context.js';
 import { DataFrame } from './data-frame.js';
 import { DataFrameReader, requireDeltaTable } from './data-frame-reader.js';
 import { isLazyQuery } from './query-kind.js';
@@ -68,6 +68,7 @@ export class Connection {
   constructor(ctx: ConnectionContext) {
     this.#ctx = ctx;
     this.catalog = new Catalog(ctx);
+    registerConnection(this, ctx);
     Object.freeze(this);
   }
 

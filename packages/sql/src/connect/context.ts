@@ -37,3 +37,15 @@ export function refuseIfReadOnly(ctx: ConnectionContext, operation: string, targ
     `${operation} would write the Delta table ${target}, but this connection is read-only; pass { readOnly: false } to connect() to write tables`,
   );
 }
+
+const contexts = new WeakMap<object, ConnectionContext>();
+
+/** Records the context behind a connection, for API objects that take the connection (DeltaTable.forName). */
+export function registerConnection(connection: object, ctx: ConnectionContext): void {
+  contexts.set(connection, ctx);
+}
+
+/** The context behind a connection made by connect(), or undefined for anything else. */
+export function connectionContext(connection: object): ConnectionContext | undefined {
+  return contexts.get(connection);
+}

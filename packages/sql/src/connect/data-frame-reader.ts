@@ -2,6 +2,7 @@
 // table (optionally time-travelled), or over parquet/CSV files where the engine can read files itself.
 import { DeltaTable } from '@duckrun/delta';
 import { isDuckrunError } from '@duckrun/storage';
+import { activeTombstone } from '../dml/tombstone.js';
 import { ConnectOptionError, TableNotFoundError, UnsupportedOperationError } from '../errors.js';
 import { quoteString } from '../sql/literals.js';
 import { resolveTableUri } from '../table-uri.js';
@@ -68,7 +69,7 @@ export class DataFrameReader {
     if (versionAsOf !== undefined && timestampAsOf !== undefined) {
       throw new ConnectOptionError(`read of ${given}: options 'versionAsOf' and 'timestampAsOf' exclude each other; pass one`);
     }
-    await requireDeltaTable(this.#ctx, location, `read.load('${given}')`);
+    await requireDeltaTable(this.#ctx, location, `read.load('${given}')`, { timeTravel: versionAsOf !== undefined || timestampAsOf !== undefined });
     const at = versionAsOf !== undefined ? `, version => ${versionAsOf}` : timestampAsOf !== undefined ? `, timestamp => ${quoteString(timestampAsOf)}` : '';
     return `SELECT * FROM delta_scan(${quoteString(location)}${at})`;
   }
@@ -95,14 +96,19 @@ export class DataFrameReader {
 }
 
 /** Throws TableNotFoundError naming `what`, `location` and the root unless a Delta table is there. */
-export async function requireDeltaTable(ctx: ConnectionContext, location: string, what: string): Promise<void> {
+export async function requireDeltaTable(ctx: ConnectionContext, location: string, what: string, options: { readonly timeTravel?: boolean } = {}): Promise<void> {
+  let dropped: boolean;
   try {
-    await DeltaTable.open(location, ctx.storageOptions ? { storageOptions: ctx.storageOptions } : {});
+    const table = await DeltaTable.open(location, ctx.storageOptions ? { storageOptions: ctx.storageOptions } : {});
+    dropped = (await activeTombstone(table.store)) !== undefined;
   } catch (e) {
     if (!isDuckrunError(e, 'DELTA_NOT_A_TABLE')) throw e;
     throw new TableNotFoundError(`${what}: there is no Delta table at ${location} (root ${ctx.root}); list tables with conn.catalog.listTables()`, {
       cause: e,
     });
+  }
+  if (dropped && options.timeTravel !== true) {
+    throw new TableNotFoundError(`${what}: the table at ${location} was dropped (its history stays readable with versionAsOf); create it again to use the name`);
   }
 }
 

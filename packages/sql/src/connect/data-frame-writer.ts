@@ -3,7 +3,8 @@
 import type { WriteOptions } from '@duckrun/delta';
 import { ConnectOptionError, TableExistsError, TableNotFoundError } from '../errors.js';
 import { resolveTableUri } from '../table-uri.js';
-import { currentSnapshot, writeQueryToDelta, type WriteOutcome } from '../write/execute.js';
+import { REVIVE, tableState, writeQueryToDelta, type WriteOutcome } from '../write/execute.js';
+import { clearTombstone } from '../dml/tombstone.js';
 import { planCreate, planInsert } from '../write/select-plan.js';
 import { locateTable, refuseIfReadOnly, type ConnectionContext } from './context.js';
 
@@ -105,7 +106,7 @@ export class DataFrameWriter {
       throw new ConnectOptionError(`${what}: option 'overwriteSchema' applies to mode 'overwrite' (got '${mode}'); add .mode('overwrite'), or use option('mergeSchema', true) to add columns`);
     }
     const ctx = this.#ctx.session.writeContext();
-    const existing = await currentSnapshot(uri, ctx.storageOptions);
+    const { snapshot: existing, dropped } = await tableState(uri, ctx.storageOptions);
     if (byPosition && existing === undefined) {
       throw new TableNotFoundError(`${what}: there is no Delta table ${label} at ${uri}; create it first with write.saveAsTable('${label}')`);
     }
@@ -124,7 +125,7 @@ export class DataFrameWriter {
     const writeOptions: WriteOptions = {
       mode: mode === 'safeappend' ? 'append' : mode,
       // safeappend: the version was captured above, before the frame's query runs; any commit after it fails the write.
-      ...(mode === 'safeappend' ? { pinnedVersion: existing?.version ?? -1 } : {}),
+      ...(mode === 'safeappend' && !dropped ? { pinnedVersion: existing?.version ?? -1 } : {}),
       operation: byPosition ? 'WRITE' : mode === 'overwrite' ? 'CREATE OR REPLACE TABLE AS SELECT' : existing ? 'WRITE' : 'CREATE TABLE AS SELECT',
       ...(partitionBy.length > 0 ? { partitionBy } : {}),
       ...(options.replaceWhere !== undefined ? { replaceWhere: options.replaceWhere } : {}),
@@ -132,6 +133,8 @@ export class DataFrameWriter {
       ...(this.#ctx.session.writeOptions.allowTimestampNtz === true ? { allowTimestampNtz: true } : {}),
       ...(this.#ctx.session.writeOptions.targetFileSize !== undefined ? { targetFileSize: this.#ctx.session.writeOptions.targetFileSize } : {}),
       ...(ctx.storageOptions ? { storageOptions: ctx.storageOptions } : {}),
+      // A dropped table's name is free: the write creates a fresh table there (the old history stays).
+      ...(dropped ? { ...REVIVE, partitionBy } : {}),
     };
     const result = await writeQueryToDelta(this.#query, uri, ctx, {
       what,
@@ -141,7 +144,8 @@ export class DataFrameWriter {
           : planCreate(query, columns),
       writeOptions,
     });
-    const action = !result.committed ? 'skipped' : result.created ? 'created' : mode === 'append' || mode === 'safeappend' ? 'inserted' : 'replaced';
+    if (dropped) await clearTombstone(uri, ctx.storageOptions);
+    const action = !result.committed ? 'skipped' : result.created || dropped ? 'created' : mode === 'append' || mode === 'safeappend' ? 'inserted' : 'replaced';
     return { action, table: label, tableUri: uri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
   }
 }

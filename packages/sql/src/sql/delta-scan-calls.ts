@@ -247,3 +247,15 @@ function matchingClose(tokens: Token[], depth: number[], open: number): number {
   }
   throw new DeltaScanArgumentError(`delta_scan( at offset ${tokens[open]!.start} has no closing parenthesis; ${USAGE}`);
 }
+
+/**
+ * The top-level AND conjuncts of a boolean SQL expression that may prune files (no subquery, parameter or
+ * volatile function); a top-level OR makes the whole expression one conjunct.
+ */
+export function pruningConjuncts(predicate: string): string[] {
+  const tokens = significantTokens(tokenize(predicate));
+  const depth = nestingDepths(tokens);
+  return splitConjuncts(tokens, depth, 0)
+    .filter((c) => c.length > 0 && c.every((t) => !disqualifies(t)))
+    .map((c) => predicate.slice(c[0]!.start, c[c.length - 1]!.end));
+}

@@ -13,9 +13,11 @@ import { quoteIdentifier, quoteString } from '../sql/literals.js';
 import { duckdbTableNames } from './duckdb-tables.js';
 import { cteNames, findTableReferences } from './table-references.js';
 import { describeSql, planCreate, planInsert, type QueryColumn, type SelectPlan } from './select-plan.js';
-import { describeWriteStatement, type WriteStatement } from './statement.js';
+import { describeWriteStatement, type CreateTableAs, type InsertInto, type WriteStatement } from './statement.js';
 import { tableLocation, tableNameText } from './table-name.js';
 import { timestampNtzPaths } from './type-mapping.js';
+import { activeTombstone, clearTombstone } from '../dml/tombstone.js';
+import { executeDmlStatement } from './execute-dml.js';
 
 /** What a write statement needs from its session. */
 export interface WriteContext {
@@ -40,23 +42,31 @@ export interface WriteStatementOptions {
 
 /** What a write statement did. */
 export interface WriteOutcome {
-  /** `created` a new table, `replaced` an existing one, `inserted` rows, or `skipped` (IF NOT EXISTS found the table). */
-  readonly action: 'created' | 'replaced' | 'inserted' | 'skipped';
+  /**
+   * `created` a new table, `replaced` an existing one, `inserted`, `updated` or `deleted` rows, `altered` the
+   * schema, `dropped` the table, or `skipped` (IF [NOT] EXISTS made the statement a no-op).
+   */
+  readonly action: 'created' | 'replaced' | 'inserted' | 'updated' | 'deleted' | 'altered' | 'dropped' | 'skipped';
   /** The table name as SQL text, e.g. `sales` or `"my table"`. */
   readonly table: string;
   /** The table's URL. */
   readonly tableUri: string;
   /** The version committed, or the current version when nothing was committed. */
   readonly version: number;
+  /** Rows written, updated or deleted. */
   readonly rowsWritten: number;
   readonly filesAdded: number;
 }
 
 /** Executes `statement` against the session described by `ctx`. */
 export async function executeWriteStatement(statement: WriteStatement, ctx: WriteContext, options: WriteStatementOptions = {}): Promise<WriteOutcome> {
+  if (statement.kind !== 'create' && statement.kind !== 'insert') return executeDmlStatement(statement, ctx, options);
   const name = tableNameText(statement.table);
   const tableUri = tableLocation(statement.table, ctx.root);
-  const existing = await currentSnapshot(tableUri, ctx.storageOptions);
+  const { snapshot: existing, dropped } = await tableState(tableUri, ctx.storageOptions);
+  if (statement.kind === 'insert' && dropped) {
+    throw new TableNotFoundError(`INSERT INTO ${name}: table ${name} at ${tableUri} was dropped; create it again with CREATE TABLE ${name} AS …`);
+  }
   if (statement.kind === 'create' && existing !== undefined && statement.mode === 'error') {
     throw new TableExistsError(
       `table ${name} already exists at ${tableUri} (version ${existing.version}); use CREATE OR REPLACE TABLE ${name} AS … to replace it, INSERT INTO ${name} … to add rows, or CREATE TABLE IF NOT EXISTS`,
@@ -73,8 +83,9 @@ export async function executeWriteStatement(statement: WriteStatement, ctx: Writ
   const result = await writeQueryToDelta(statement.query, tableUri, ctx, {
     what,
     plan: (columns, query) => planSelect(statement, columns, query, existing, options, name, what),
-    writeOptions: writerOptions(statement, existing, ctx, options),
+    writeOptions: { ...writerOptions(statement, existing, ctx, options), ...(dropped ? REVIVE : {}) },
   });
+  if (dropped) await clearTombstone(tableUri, ctx.storageOptions);
   const action = statement.kind === 'insert' ? 'inserted' : !result.committed ? 'skipped' : existing !== undefined ? 'replaced' : 'created';
   return { action, table: name, tableUri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
 }
@@ -113,7 +124,7 @@ export async function writeQueryToDelta(query: string, tableUri: string, ctx: Wr
 }
 
 function planSelect(
-  statement: WriteStatement,
+  statement: CreateTableAs | InsertInto,
   columns: readonly QueryColumn[],
   query: string,
   existing: Snapshot | undefined,
@@ -133,7 +144,7 @@ function planSelect(
   return plan;
 }
 
-function writerOptions(statement: WriteStatement, existing: Snapshot | undefined, ctx: WriteContext, options: WriteStatementOptions): WriteOptions {
+function writerOptions(statement: CreateTableAs | InsertInto, existing: Snapshot | undefined, ctx: WriteContext, options: WriteStatementOptions): WriteOptions {
   return {
     ...(statement.kind === 'insert'
       ? { mode: 'append', operation: 'WRITE' }
@@ -181,26 +192,38 @@ export async function resolveBareTables(query: string, ctx: Pick<WriteContext, '
 
 async function isDeltaTable(tableUri: string, storageOptions: StorageOptions | undefined): Promise<boolean> {
   try {
-    await DeltaTable.open(tableUri, storageOptions ? { storageOptions } : {});
-    return true;
+    const table = await DeltaTable.open(tableUri, storageOptions ? { storageOptions } : {});
+    return (await activeTombstone(table.store)) === undefined;
   } catch (e) {
     if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return false;
     throw e;
   }
 }
 
-/** The latest snapshot of the Delta table at `tableUri`, or undefined when there is none. */
+/** The latest snapshot of the Delta table at `tableUri`, or undefined when there is none (or it was dropped). */
 export async function currentSnapshot(tableUri: string, storageOptions: StorageOptions | undefined): Promise<Snapshot | undefined> {
+  return (await tableState(tableUri, storageOptions)).snapshot;
+}
+
+/** The table at a location: its latest snapshot when it is live, and whether a dropped table is there. */
+export async function tableState(tableUri: string, storageOptions: StorageOptions | undefined): Promise<{ snapshot?: Snapshot; dropped: boolean }> {
   let table: DeltaTable;
   try {
     table = await DeltaTable.open(tableUri, storageOptions ? { storageOptions } : {});
   } catch (e) {
     // Nothing there (or a folder of other files, which the writer refuses with its own message).
-    if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return undefined;
+    if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return { dropped: false };
     throw e;
   }
-  return table.snapshot();
+  if (await activeTombstone(table.store)) return { dropped: true };
+  return { snapshot: await table.snapshot(), dropped: false };
 }
+
+/**
+ * Writer options that create a table afresh where a dropped one lies: a new version replaces its rows,
+ * schema and partitioning, and the history before the drop stays readable by time travel.
+ */
+export const REVIVE: WriteOptions = { mode: 'overwrite', schemaMode: 'overwrite' };
 
 async function describe(engine: Engine, query: string): Promise<QueryColumn[]> {
   const table = await engine.query(describeSql(query));

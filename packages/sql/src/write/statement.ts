@@ -4,6 +4,7 @@
 // rather than silently creating an in-memory DuckDB table that vanishes with the session.
 import { WriteStatementError } from '../errors.js';
 import { identifierName, isWord, significantTokens, tokenize, type Token } from '../sql/tokenize.js';
+import { createColumns, parseAlter, parseDelete, parseUpdate, type DmlStatement } from './dml-statement.js';
 import { checkTableName, tableNameText, type TableName } from './table-name.js';
 
 /** `CREATE TABLE … AS query`: `error` if the table exists (plain), `overwrite` (OR REPLACE), `ignore` (IF NOT EXISTS). */
@@ -28,18 +29,32 @@ export interface InsertInto {
 }
 
 /** A statement that writes a Delta table. */
-export type WriteStatement = CreateTableAs | InsertInto;
+export type WriteStatement = CreateTableAs | InsertInto | DmlStatement;
 
 /** The statement's verb and table, e.g. `CREATE OR REPLACE TABLE sales` or `INSERT INTO "my table"`. */
 export function describeWriteStatement(statement: WriteStatement): string {
   const name = tableNameText(statement.table);
-  if (statement.kind === 'insert') return `INSERT INTO ${name}`;
+  switch (statement.kind) {
+    case 'insert':
+      return `INSERT INTO ${name}`;
+    case 'update':
+      return `UPDATE ${name}`;
+    case 'delete':
+      return `DELETE FROM ${name}`;
+    case 'add-column':
+      return `ALTER TABLE ${name} ADD COLUMN`;
+    case 'drop':
+      return `DROP TABLE ${name}`;
+    default:
+      break;
+  }
   if (statement.mode === 'overwrite') return `CREATE OR REPLACE TABLE ${name}`;
   if (statement.mode === 'ignore') return `CREATE TABLE IF NOT EXISTS ${name}`;
   return `CREATE TABLE ${name}`;
 }
 
-const SUPPORTED = 'writes to Delta tables support CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query and INSERT INTO name [(columns)] query';
+const SUPPORTED =
+  'writes to Delta tables support CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query | (columns), INSERT INTO name [(columns)] query, UPDATE, DELETE FROM, ALTER TABLE name ADD COLUMN and DROP TABLE';
 const QUERY_START = new Set(['select', 'with', 'values', 'from', 'table']);
 
 /** Options of {@link parseWriteStatement}. */
@@ -80,19 +95,46 @@ function classify(tokens: Token[], sql: string, local: Set<string>): WriteStatem
       return classifyInsert(tokens, sql, local, word);
     case 'with':
       return classifyWith(tokens, local);
-    case 'update':
-      return unsupported(tokens, 1, 'UPDATE', local);
-    case 'delete':
-      return word(1) === 'from' ? unsupported(tokens, 2, 'DELETE FROM', local) : undefined;
-    case 'merge':
-      return word(1) === 'into' ? unsupported(tokens, 2, 'MERGE INTO', local) : undefined;
-    case 'truncate':
-      return unsupported(tokens, word(1) === 'table' ? 2 : 1, 'TRUNCATE', local);
-    case 'alter':
-    case 'drop': {
+    case 'update': {
+      const name = parseName(tokens, 1);
+      if (name !== undefined && isLocal(name.name, local)) return undefined;
+      return parseUpdate(tokens, sql, parseName, depths(tokens));
+    }
+    case 'delete': {
+      if (word(1) !== 'from') return undefined;
+      const name = parseName(tokens, 2);
+      if (name !== undefined && isLocal(name.name, local)) return undefined;
+      return parseDelete(tokens, sql, parseName, depths(tokens));
+    }
+    case 'merge': {
+      if (word(1) !== 'into') return undefined;
+      const name = parseName(tokens, 2);
+      if (name === undefined || isLocal(name.name, local)) return undefined;
+      throw new WriteStatementError(
+        `SQL MERGE INTO ${tableNameText(name.name)} is not supported; use DeltaTable.forName(conn, '${name.name.parts.join('.')}').merge(source, condition).whenMatchedUpdate(…).whenNotMatchedInsert(…).execute() from the connect() API`,
+      );
+    }
+    case 'truncate': {
+      const name = parseName(tokens, word(1) === 'table' ? 2 : 1);
+      if (name === undefined || isLocal(name.name, local)) return undefined;
+      return { kind: 'delete', table: name.name, alias: name.name.parts[name.name.parts.length - 1]! };
+    }
+    case 'alter': {
       if (word(1) !== 'table') return undefined;
       const at = word(2) === 'if' && word(3) === 'exists' ? 4 : 2;
-      return unsupported(tokens, at, `${word(0).toUpperCase()} TABLE`, local);
+      const name = parseName(tokens, at);
+      if (name === undefined || isLocal(name.name, local)) return undefined;
+      return parseAlter(tokens, sql, name);
+    }
+    case 'drop': {
+      if (word(1) !== 'table') return undefined;
+      const ifExists = word(2) === 'if' && word(3) === 'exists';
+      const name = parseName(tokens, ifExists ? 4 : 2);
+      if (name === undefined || isLocal(name.name, local)) return undefined;
+      if (name.next < tokens.length) {
+        throw new WriteStatementError(`DROP TABLE ${tableNameText(name.name)}: drop one table per statement, without CASCADE/RESTRICT`);
+      }
+      return { kind: 'drop', table: name.name, ifExists };
     }
     default:
       return undefined;
@@ -132,10 +174,8 @@ function classifyCreate(tokens: Token[], sql: string, local: Set<string>, word: 
     throw new WriteStatementError(`CREATE OR REPLACE TABLE ${text} cannot also say IF NOT EXISTS; keep one of them`);
   }
   const next = tokens[name.next];
-  if (next?.text === '(') {
-    throw new WriteStatementError(
-      `CREATE TABLE ${text} with column definitions is not supported yet; create it from a query, e.g. CREATE TABLE ${text} AS SELECT CAST(NULL AS INTEGER) AS id WHERE false`,
-    );
+  if (next?.text === '(' && !QUERY_START.has(word(name.next + 1))) {
+    return { kind: 'create-empty', table: name.name, mode: orReplace ? 'overwrite' : ifNotExists ? 'ignore' : 'error', columns: createColumns(tokens, name.next, sql, name.name) };
   }
   if (!isWord(next, 'as')) {
     throw new WriteStatementError(`CREATE TABLE ${text} must be followed by AS and a query; ${SUPPORTED}`);
