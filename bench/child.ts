@@ -4,11 +4,13 @@
 //   child.ts snapshot <dir>        DeltaTable.open + snapshot() of the table
 //   child.ts naive <dir>           the naive JSON replay baseline
 //   child.ts generate <dir> <json> tools/make-log-table with the given options (a checkpoint write)
+//   child.ts lineitem - <json>     one operation of the lineitem chain (bench/lineitem/ops.ts)
 
 import { DeltaTable } from '@duckrun/delta';
 import { LocalStore } from '@duckrun/storage/local';
 import { makeLogTable, type MakeLogTableOptions } from '../tools/make-log-table.js';
 import { naiveReplay } from './baseline.js';
+import { runLineitemOp, type LineitemOp } from './lineitem/ops.js';
 
 const [mode, dir, spec] = process.argv.slice(2);
 let sampled = 0;
@@ -17,7 +19,7 @@ const sampler = setInterval(() => {
 }, 10);
 
 async function measure(): Promise<Record<string, unknown>> {
-  if (!dir) throw new Error('usage: child.ts snapshot|naive|generate <dir> [options-json]');
+  if (!dir) throw new Error('usage: child.ts snapshot|naive|generate|lineitem <dir> [options-json]');
   switch (mode) {
     case 'snapshot': {
       const snap = await (await DeltaTable.open(dir)).snapshot();
@@ -31,6 +33,8 @@ async function measure(): Promise<Record<string, unknown>> {
       const summary = await makeLogTable({ ...(JSON.parse(spec ?? '{}') as Omit<MakeLogTableOptions, 'out'>), out: dir, clean: true });
       return { version: summary.version, files: summary.liveFiles, checkpointBytes: summary.checkpoint?.sizeInBytes ?? 0 };
     }
+    case 'lineitem':
+      return { ...(await runLineitemOp(JSON.parse(spec ?? '{}') as LineitemOp)) };
     default:
       throw new Error(`unknown mode ${mode}`);
   }

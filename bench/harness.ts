@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EngineKind } from '@duckrun/sql';
 
 /** Repository root (the bench runs with it as working directory so `--import tsx` resolves). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +21,8 @@ export interface Measurement {
   readonly requests?: { readonly gets: number; readonly lists: number };
   /** Label of the measurement this one is compared to. */
   readonly baseline?: string;
+  /** Label of a second measurement to relate this one to (e.g. the same run's overwrite of the table). */
+  readonly reference?: string;
   readonly note?: string;
 }
 
@@ -53,6 +56,10 @@ export interface BenchContext {
   readonly workDir: string;
   /** Regenerate cached tables. */
   readonly fresh: boolean;
+  /** TPC-H scale factor of the data-size scenarios (`--scale`). */
+  readonly scale: number;
+  /** SQL engines the engine-dependent scenarios run on (`--engine`). */
+  readonly engines: readonly EngineKind[];
   /** Progress output (stderr). */
   log(line: string): void;
 }
@@ -168,6 +175,13 @@ export function ratioText(m: Measurement, all: readonly Measurement[]): string {
   return r >= 1 ? `${r.toFixed(1)}× faster` : `${(1 / r).toFixed(1)}× slower`;
 }
 
+/** This measurement's median as a multiple of its reference's, e.g. "2.40×". */
+export function referenceText(m: Measurement, all: readonly Measurement[]): string {
+  const ref = m.reference ? all.find((x) => x.label === m.reference) : undefined;
+  if (!ref) return '';
+  return `${(stats(m.samples).median / stats(ref.samples).median).toFixed(2)}×`;
+}
+
 /** Renders rows as a fixed-width text table. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -189,9 +203,10 @@ export function measurementRows(ms: readonly Measurement[]): string[][] {
       m.peakRssMiB !== undefined ? `${m.peakRssMiB} MiB` : '',
       req,
       ratioText(m, ms),
+      referenceText(m, ms),
     ];
   });
 }
 
 /** Header of {@link measurementRows}. */
-export const MEASUREMENT_HEADER = ['measurement', 'median', 'min', 'max', 'runs', 'peak RSS', 'store requests', 'vs baseline'] as const;
+export const MEASUREMENT_HEADER = ['measurement', 'median', 'min', 'max', 'runs', 'peak RSS', 'store requests', 'vs baseline', 'vs reference'] as const;

@@ -1,32 +1,56 @@
-// duckrun's benchmark harness: `pnpm bench [--only NAME[,NAME]] [--json out.json] [--fresh]`.
-// Runs the scenarios, prints a table per scenario, and (for a full run) rewrites bench/RESULTS.md.
+// duckrun's benchmark harness: `pnpm bench [--scale SF] [--engine wasm|native|both] [--only NAME[,NAME]]
+// [--json out.json] [--chart out.svg] [--fresh]`. Runs the scenarios, prints a table per scenario, and (for a
+// full run) rewrites bench/RESULTS.md and the lineitem chart next to it.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MEASUREMENT_HEADER, REPO_ROOT, machineInfo, measurementRows, textTable, type BenchContext, type Scenario, type ScenarioResult } from './harness.js';
+import { ENGINE_KINDS, type EngineKind } from '@duckrun/sql';
 import { renderResults } from './results-md.js';
+import { renderChart } from './svg-chart.js';
 import { checkpointReplay } from './scenarios/checkpoint-replay.js';
 import { checkpointWrite } from './scenarios/checkpoint-write.js';
+import { lineitem } from './scenarios/lineitem.js';
 import { snapshotLoad } from './scenarios/snapshot-load.js';
 import { statsPruning } from './scenarios/stats-pruning.js';
 import { writeThroughput } from './scenarios/write-throughput.js';
 
 /** Every scenario, in run order (checkpoint-write produces the table checkpoint-replay reads). */
-const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput, statsPruning];
+const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput, statsPruning, lineitem];
+
+/** The chart of the lineitem scenario, written next to RESULTS.md by a full run. */
+const CHART_FILE = path.join(REPO_ROOT, 'bench', 'lineitem.svg');
 
 interface Args {
   only?: string[];
   json?: string;
+  chart?: string;
+  scale: number;
+  engines: EngineKind[];
   fresh: boolean;
   results: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { fresh: false, results: true };
+  const args: Args = { fresh: false, results: true, scale: 1, engines: ['native'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    const value = (flag: string): string => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined || v === '') throw new Error(`${flag} needs a value (try --help)`);
+      return v;
+    };
+    if (a === '--scale' || a.startsWith('--scale=')) {
+      args.scale = Number(value('--scale'));
+      if (!(args.scale > 0) || !Number.isFinite(args.scale)) throw new Error(`--scale is ${a}; use a positive TPC-H scale factor such as 1, 10 or 0.05`);
+    } else if (a === '--engine' || a.startsWith('--engine=')) {
+      const e = value('--engine');
+      if (e === 'both') args.engines = [...ENGINE_KINDS];
+      else if ((ENGINE_KINDS as readonly string[]).includes(e)) args.engines = [e as EngineKind];
+      else throw new Error(`--engine is ${e}; use ${ENGINE_KINDS.join(', ')} or both`);
+    } else if (a === '--chart' || a.startsWith('--chart=')) args.chart = value('--chart');
+    else if (a === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--json') args.json = argv[++i];
     else if (a.startsWith('--json=')) args.json = a.slice(7);
@@ -34,7 +58,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--no-results') args.results = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        `usage: pnpm bench [--only ${SCENARIOS.map((s) => s.name).join('|')}] [--json out.json] [--fresh] [--no-results]\n` +
+        `usage: pnpm bench [--scale SF] [--engine ${ENGINE_KINDS.join('|')}|both] [--only ${SCENARIOS.map((s) => s.name).join('|')}] [--json out.json] [--chart out.svg] [--fresh] [--no-results]\n` +
+          '  --scale SF    TPC-H scale factor of the lineitem scenario (default 1; fractions allowed)\n' +
+          '  --engine E    SQL engine(s) of the lineitem scenario (default native)\n' +
+          '  --chart FILE  write the lineitem chart there (a full run writes bench/lineitem.svg)\n' +
           '  --fresh       regenerate the cached tables\n  --no-results  do not rewrite bench/RESULTS.md\n',
       );
       process.exit(0);
@@ -50,7 +77,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const workDir = path.join(os.tmpdir(), 'duckrun-bench');
   await mkdir(workDir, { recursive: true });
-  const context: BenchContext = { workDir, fresh: args.fresh, log: (line) => process.stderr.write(`${line}\n`) };
+  const context: BenchContext = { workDir, fresh: args.fresh, scale: args.scale, engines: args.engines, log: (line) => process.stderr.write(`${line}\n`) };
   const machine = machineInfo();
   process.stdout.write(`duckrun bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, commit ${machine.commit.slice(0, 12)}\n`);
   process.stdout.write(`tables under ${workDir}\n\n`);
@@ -67,12 +94,19 @@ async function main(): Promise<void> {
   }
 
   if (args.json) {
-    await writeFile(path.resolve(args.json), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+    await writeFile(path.resolve(args.json), `${JSON.stringify({ machine, options: { scale: args.scale, engines: args.engines }, results }, null, 2)}\n`);
     process.stdout.write(`wrote ${args.json}\n`);
+  }
+  const chained = results.find((r) => r.name === lineitem.name);
+  const chartFile = args.chart ? path.resolve(args.chart) : args.results && !args.only ? CHART_FILE : undefined;
+  if (chained && chartFile) {
+    await writeFile(chartFile, renderChart(`${chained.title} (${machine.cores} cores, commit ${machine.commit.slice(0, 12)})`, chained.measurements));
+    process.stdout.write(`wrote ${path.relative(process.cwd(), chartFile)}\n`);
   }
   if (args.results && !args.only) {
     const file = path.join(REPO_ROOT, 'bench', 'RESULTS.md');
-    await writeFile(file, renderResults(machine, results, 'pnpm bench'));
+    const command = `pnpm bench --scale ${args.scale} --engine ${args.engines.length > 1 ? 'both' : args.engines[0]}`;
+    await writeFile(file, renderResults(machine, results, command));
     process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
   } else if (args.only) {
     process.stdout.write('bench/RESULTS.md left unchanged (partial run)\n');

@@ -9,7 +9,9 @@ import { CountingStore } from '../counting-store.js';
 import { formatMs, mib, runChild, stats, time, type BenchContext, type Measurement, type Scenario, type ScenarioResult } from '../harness.js';
 import { ensureTable, type TableRecipe } from '../tables.js';
 
-const RECIPE: TableRecipe = { commits: 10_000, checkpointAt: 9_900, filesPerCommit: 1, removeEvery: 10, seed: 1 };
+/** The 10,000-commit table (checkpoint at 9,900); the lineitem scenario loads it too. */
+export const SNAPSHOT_RECIPE: TableRecipe = { commits: 10_000, checkpointAt: 9_900, filesPerCommit: 1, removeEvery: 10, seed: 1 };
+export const SNAPSHOT_TABLE = 'log-10k-commits';
 const RUNS = 7;
 const BASELINE_RUNS = 5;
 const TARGET_MS = 1000;
@@ -19,7 +21,7 @@ export const snapshotLoad: Scenario = {
   name: 'snapshot-load',
   title: 'Snapshot load: 10,000 commits, checkpoint at 9,900',
   async run(context: BenchContext): Promise<ScenarioResult> {
-    const dir = await ensureTable(context, 'log-10k-commits', RECIPE);
+    const dir = await ensureTable(context, SNAPSHOT_TABLE, SNAPSHOT_RECIPE);
     context.log('snapshot-load: cold loads in fresh processes …');
     const cold: number[] = [];
     let coldRss = 0;
