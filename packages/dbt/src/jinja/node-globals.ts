@@ -132,6 +132,11 @@ function nodeFunctions(deps: NodeGlobalsDeps) {
   };
 }
 
+/** `adapter` as templates see it: `dispatch` plus the runner's adapter members. */
+class AdapterFacade {
+  constructor(readonly dispatch: PyCallable) {}
+}
+
 /** The node's adapter object with `dispatch` added (its own members stay reachable). */
 function adapterFacade(adapter: object | undefined, deps: NodeGlobalsDeps): object {
   const dispatch = pyFunction('dispatch', (a, k) => {
@@ -139,13 +144,15 @@ function adapterFacade(adapter: object | undefined, deps: NodeGlobalsDeps): obje
     const ns = arg(a, k, 1, 'macro_namespace', null);
     return deps.dispatch(name, ns === null || ns === undefined ? undefined : pyStr(ns));
   });
-  return new Proxy(adapter ?? {}, {
-    has: (t, p) => p === 'dispatch' || p in t,
+  // A class instance, not a plain object, so lookups treat it as an object with attributes, not a dict.
+  const target = adapter ?? {};
+  return new Proxy(new AdapterFacade(dispatch), {
+    has: (t, p) => p in t || p in target,
     get: (t, p) => {
-      if (p === 'dispatch') return dispatch;
-      // Bound to the target: private fields (#x) of the runner's adapter class reject a Proxy `this`.
-      const v = Reflect.get(t, p, t) as unknown;
-      return typeof v === 'function' ? v.bind(t) : v;
+      if (p in t) return Reflect.get(t, p) as unknown;
+      // Bound to the adapter: private fields (#x) of the runner's adapter class reject a Proxy `this`.
+      const v = Reflect.get(target, p) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
     },
   });
 }
