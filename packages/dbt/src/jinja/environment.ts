@@ -119,6 +119,17 @@ export class JinjaEnvironment {
     return parseNode(this, template, node);
   }
 
+  /**
+   * For runner-supplied template functions (adapter methods) that need an async answer: returns
+   * the memoised result of `run()` for this call, or suspends the render until it has run. Only
+   * valid during `render()`.
+   */
+  awaitSync<T>(label: string, run: () => Promise<T>): T {
+    const slot = this.slot;
+    if (slot === undefined || !slot.execute) throw new Error(`awaitSync('${label}') needs an execute-phase render (env.render), not a parse`);
+    return slot.replay.awaitSync(label, run);
+  }
+
   /** Sets a global visible to every template (a macro registered by hand, a helper). */
   setGlobal(name: string, value: unknown): void {
     this.publish(name, value);

@@ -90,3 +90,20 @@ describe('suspend and replay', () => {
     await expect(env.render({ source: "{{ run_query('select 1') }}", name: 'models/m.sql' }, {})).rejects.toThrow(/without a runQuery callback/);
   });
 });
+
+describe('async runner functions', () => {
+  it('lets a runner adapter method wait for an async answer through env.awaitSync', async () => {
+    const env = createJinjaEnvironment();
+    let calls = 0;
+    const adapter = {
+      get_columns_in_relation: (rel: string) =>
+        env.awaitSync(`columns:${rel}`, async () => {
+          calls++;
+          return [{ name: 'id' }, { name: 'amount' }];
+        }),
+    };
+    const out = await env.render({ source: "{{ adapter.get_columns_in_relation('orders') | map(attribute='name') | join(', ') }}", name: 'm' }, { adapter });
+    expect(out.output).toBe('id, amount');
+    expect(calls).toBe(1);
+  });
+});
