@@ -25,7 +25,7 @@ export type { ScanFile } from './scan/scan.js';
 export type { PartitionScalar } from './kernel/partitions/values.js';
 export type * from './kernel/actions/types.js';
 export type { DataType, StructField, StructType } from './kernel/schema/types.js';
-export { physicalName, type ColumnMappingMode } from './kernel/features/column-mapping.js';
+export { fieldId, physicalName, type ColumnMappingMode } from './kernel/features/column-mapping.js';
 export {
   AppendOnlyError,
   DataFileError,

@@ -1,7 +1,7 @@
 // delta_scan on the native engine reads local tables with DuckDB's read_parquet: the rows and column types must
 // be exactly the Arrow path's (JS decoding) for every golden table and for tables our writer makes (partitions,
 // schema evolution, column mapping, nested types), and the report must say which reader ran.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +168,14 @@ describe.skipIf(nativeSkipReason !== undefined)(`native delta_scan via read_parq
           mode: 'append',
           schemaMode: 'merge',
         });
+        // A field added inside a struct, and one inside the struct elements of an array.
+        const nested = types
+          .replace("'inner': {'c': i % 2 = 0}}", "'inner': {'c': i % 2 = 0, 'e': 'e' || i}, 'd': i * 3}")
+          .replace("[{'k': 'v' || i, 'n': i}]", "[{'k': 'v' || i, 'n': i, 'z': i % 2 = 1}]");
+        await write(name, `SELECT ${nested}, i * 2 AS added, {'x': i, 'y': 'y' || i} AS added_st FROM range(600, 700) t(i)`, {
+          mode: 'append',
+          schemaMode: 'merge',
+        });
       }
       await write(
         'mapped_partitioned',
@@ -192,9 +200,13 @@ describe.skipIf(nativeSkipReason !== undefined)(`native delta_scan via read_parq
       expect(rows).toContain('"id":505');
     });
 
-    it('reads evolved columns as NULL in older files', async () => {
-      const { rows } = await same(engine, root, "SELECT count(*) FILTER (WHERE added IS NULL) AS missing, count(added_st) AS present FROM delta_scan('mapped_name')");
-      expect(JSON.parse(rows)).toEqual([{ missing: 300, present: 300 }]);
+    it.each(['evolved', 'mapped_name', 'mapped_id'])('%s: reads evolved columns and struct fields as NULL in older files', async (name) => {
+      const sql = `SELECT count(*) FILTER (WHERE added IS NULL) AS missing, count(added_st) AS present, count(st.d) AS nested,
+        count(*) FILTER (WHERE st IS NOT NULL AND st.d IS NULL) AS nested_missing, count(arr_st[1].z) AS in_list FROM delta_scan('${name}')`;
+      const { rows, scans } = await same(engine, root, sql);
+      expect(scans[0]!.reader).toBe('read_parquet');
+      // Rows 0-599 predate the added columns and fields; every 7th row has a NULL struct.
+      expect(JSON.parse(rows)).toEqual([{ missing: 300, present: 400, nested: 86, nested_missing: 514, in_list: 100 }]);
     });
 
     it('matches the wasm engine', async () => {
@@ -208,6 +220,28 @@ describe.skipIf(nativeSkipReason !== undefined)(`native delta_scan via read_parq
       } finally {
         await wasm.close();
       }
+    });
+
+    it('floors nanosecond timestamps of other writers to microseconds as the Arrow path does', async () => {
+      const table = join(root, 'nanos');
+      await writeDeltaTable(table, await engine.query("SELECT TIMESTAMP '2020-01-01' AS ts, TIMESTAMPTZ '2020-01-01 00:00:00+00' AS tz, 1 AS n"), {
+        allowTimestampNtz: true,
+      });
+      // Replace the data file by one with nanosecond timestamps either side of the epoch (as Spark or pandas may write).
+      const file = join(table, readdirSync(table).find((f) => f.endsWith('.parquet'))!);
+      const values = ['1969-12-31 23:59:59.9999995', '1969-12-31 23:59:59.999999', '2020-01-01 00:00:00.0000015', '1900-01-01 00:00:00.000000001'];
+      const select = values.map((v, i) => `SELECT TIMESTAMP_NS '${v}' AS ts, TIMESTAMP_NS '${v}' AS tz, ${i} AS n`).join(' UNION ALL ');
+      await engine.query(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+      const { scans, rows } = await same(engine, root, "SELECT * FROM delta_scan('nanos') ORDER BY n");
+      expect(scans[0]!.reader).toBe('read_parquet');
+      expect(rows).toContain('"ts":"1969-12-31T23:59:59.999999"');
+      expect(rows).not.toContain('1970-01-01T00:00:00');
+    });
+
+    it('falls back to the Arrow path for a data column that would hide a read_parquet virtual column', async () => {
+      await writeDeltaTable(join(root, 'virtual'), await engine.query('SELECT 7::BIGINT AS file_index, 1 AS x'));
+      const { scans } = await same(engine, root, "SELECT * FROM delta_scan('virtual')");
+      expect(scans[0]).toMatchObject({ reader: 'arrow', fallbackReason: expect.stringMatching(/column file_index/) });
     });
 
     it('falls back to the Arrow path for tables outside local disk, and when asked to', async () => {

@@ -5,7 +5,7 @@
 // the table's types, and columns missing from older files come out NULL. What it cannot match value for
 // value it refuses with NativeScanUnsupported, and delta_scan reads through the Arrow path instead.
 import { tableFromArrays } from 'apache-arrow';
-import { physicalName, type ScanFile, type Snapshot, type StructField } from '@duckrun/delta';
+import { fieldId, physicalName, type DataType, type ScanFile, type Snapshot, type StructField } from '@duckrun/delta';
 import { isDuckrunError } from '@duckrun/storage';
 import type { Engine } from '../engine/engine.js';
 import { partitionLiteral, quoteIdentifier, quoteString } from '../sql/literals.js';
@@ -82,6 +82,7 @@ async function viewQuery(input: NativeParquetScanInput, created: ScanObject[]): 
   // union_by_name: files written before a column was added lack it; DuckDB then reads NULLs for them.
   const scan = `read_parquet([${paths.map(quoteString).join(', ')}], union_by_name = true)`;
   const sourceColumns = await describe(engine, scan);
+  if (mode === 'id') await checkFieldIds(engine, paths, snapshot.schema.fields);
   const clash = sourceColumns.find((c) => VIRTUAL_COLUMNS.includes(c.name.toLowerCase()));
   if (clash) throw new NativeScanUnsupported(`the data files have a column ${clash.name}, which hides read_parquet's own`);
 
@@ -110,6 +111,50 @@ async function describe(engine: Engine, scan: string): Promise<{ name: string; t
   const names = result.getChild('column_name')!.toArray() as string[];
   const types = result.getChild('column_type')!.toArray() as string[];
   return names.map((name, i) => ({ name: String(name), type: String(types[i]) }));
+}
+
+/**
+ * In id mode the Arrow path finds columns by parquet field id, read_parquet by name. They agree when every file
+ * spells each field id with the field's physical name (as Delta writers do); anything else is left to the Arrow path.
+ */
+async function checkFieldIds(engine: Engine, paths: readonly string[], fields: readonly StructField[]): Promise<void> {
+  const idOf = new Map<string, number>();
+  const nameOf = new Map<number, string>();
+  const visit = (fs: readonly StructField[]): void => {
+    for (const f of fs) {
+      const id = fieldId(f);
+      const name = physicalName(f, 'id').toLowerCase();
+      if (id !== undefined) {
+        idOf.set(name, id);
+        nameOf.set(id, name);
+      }
+      visitType(f.type);
+    }
+  };
+  const visitType = (t: DataType): void => {
+    if (typeof t === 'string') return;
+    if (t.type === 'struct') visit(t.fields);
+    else if (t.type === 'array') visitType(t.elementType);
+    else if (t.type === 'map') {
+      visitType(t.keyType);
+      visitType(t.valueType);
+    }
+  };
+  visit(fields);
+  const result = await engine.query(
+    `SELECT DISTINCT name, field_id FROM parquet_schema([${paths.map(quoteString).join(', ')}]) WHERE field_id IS NOT NULL`,
+  );
+  const names = result.getChild('name')!.toArray() as string[];
+  const ids = result.getChild('field_id')!.toArray() as ArrayLike<number | bigint>;
+  for (let i = 0; i < names.length; i++) {
+    const name = String(names[i]).toLowerCase();
+    const id = Number(ids[i]);
+    const wantId = idOf.get(name);
+    const wantName = nameOf.get(id);
+    if ((wantId !== undefined && wantId !== id) || (wantName !== undefined && wantName !== name)) {
+      throw new NativeScanUnsupported(`a data file has field id ${id} on column ${names[i]}, which the table schema maps differently (column mapping mode id)`);
+    }
+  }
 }
 
 /**
