@@ -48,6 +48,40 @@ describe('parseWriteStatement', () => {
     expect(parseWriteStatement('/* c */ CREATE TABLE IF NOT EXISTS t AS\n  FROM range(3)\n;\n')).toMatchObject({ mode: 'ignore', query: 'FROM range(3)' });
   });
 
+  it('reads UPDATE, DELETE, TRUNCATE, ALTER TABLE ADD COLUMN, DROP TABLE and CREATE TABLE (columns)', () => {
+    expect(parseWriteStatement("UPDATE sales.orders AS o SET status = 'x', n = o.n + 1 WHERE o.id IN (1, 2)")).toEqual({
+      kind: 'update',
+      table: { parts: ['sales', 'orders'] },
+      alias: 'o',
+      set: [
+        ['status', "'x'"],
+        ['n', 'o.n + 1'],
+      ],
+      where: 'o.id IN (1, 2)',
+    });
+    expect(parseWriteStatement('UPDATE t SET a = (SELECT max(a) FROM u WHERE u.b = 1)')).toMatchObject({ set: [['a', '(SELECT max(a) FROM u WHERE u.b = 1)']], alias: 't' });
+    expect(parseWriteStatement('DELETE FROM t WHERE id = 1')).toEqual({ kind: 'delete', table: { parts: ['t'] }, alias: 't', where: 'id = 1' });
+    expect(parseWriteStatement('DELETE FROM t')).toEqual({ kind: 'delete', table: { parts: ['t'] }, alias: 't' });
+    expect(parseWriteStatement('TRUNCATE t')).toEqual({ kind: 'delete', table: { parts: ['t'] }, alias: 't' });
+    expect(parseWriteStatement('ALTER TABLE t ADD COLUMN IF NOT EXISTS "my col" DECIMAL(10, 2)')).toEqual({
+      kind: 'add-column',
+      table: { parts: ['t'] },
+      column: 'my col',
+      type: 'DECIMAL(10, 2)',
+      ifNotExists: true,
+    });
+    expect(parseWriteStatement('DROP TABLE IF EXISTS s.t')).toEqual({ kind: 'drop', table: { parts: ['s', 't'] }, ifExists: true });
+    expect(parseWriteStatement('CREATE OR REPLACE TABLE t (id INTEGER NOT NULL, name VARCHAR)')).toEqual({
+      kind: 'create-empty',
+      table: { parts: ['t'] },
+      mode: 'overwrite',
+      columns: 'id INTEGER NOT NULL, name VARCHAR',
+    });
+    // DuckDB's own tables keep DuckDB semantics.
+    expect(parseWriteStatement('UPDATE tmp SET a = 1', { localTables: ['tmp'] })).toBeUndefined();
+    expect(parseWriteStatement('DROP TABLE tmp', { localTables: ['tmp'] })).toBeUndefined();
+  });
+
   it('reads dotted and quoted table names', () => {
     expect(parseWriteStatement('CREATE TABLE sales.orders AS SELECT 1')).toMatchObject({ table: { parts: ['sales', 'orders'] } });
     expect(parseWriteStatement('CREATE TABLE "my table" AS SELECT 1')).toMatchObject({ table: { parts: ['my table'] } });
@@ -80,7 +114,8 @@ describe('parseWriteStatement', () => {
   });
 
   it.each([
-    ['CREATE TABLE t (id INTEGER)', 'CREATE TABLE t with column definitions is not supported yet; create it from a query'],
+    ['CREATE TABLE t (id INTEGER PRIMARY KEY)', 'PRIMARY is not supported on Delta tables'],
+    ['CREATE TABLE t (id INTEGER) WITH (x = 1)', 'must end after its column list'],
     ['CREATE TABLE t', 'CREATE TABLE t must be followed by AS and a query'],
     ['CREATE TABLE t AS', 'CREATE TABLE t AS needs a query after it'],
     ['CREATE OR REPLACE TABLE IF NOT EXISTS t AS SELECT 1', 'cannot also say IF NOT EXISTS'],
@@ -91,9 +126,14 @@ describe('parseWriteStatement', () => {
     ['INSERT INTO t (a, b + 1) VALUES (1, 2)', 'the column list must be plain column names'],
     ['INSERT INTO t BY NAME (a) SELECT 1', 'give either BY NAME or a column list'],
     ['WITH q AS (SELECT 1) INSERT INTO t SELECT * FROM q', 'put the WITH clause inside the query'],
-    ['UPDATE t SET a = 1', 'UPDATE t is not supported yet'],
-    ['DELETE FROM sales.orders WHERE true', 'DELETE FROM sales.orders is not supported yet'],
-    ['DROP TABLE IF EXISTS t', 'DROP TABLE t is not supported yet'],
+    ['UPDATE t SET a = s.a FROM s WHERE t.id = s.id', 'UPDATE t … FROM is not supported on Delta tables (it is a join); use DeltaTable.forName'],
+    ['UPDATE t SET a = 1 RETURNING *', 'RETURNING is not supported'],
+    ['UPDATE t SET WHERE a = 1', 'needs at least one column = value'],
+    ['DELETE FROM sales.orders USING x WHERE true', 'DELETE FROM sales.orders USING … is not supported'],
+    ['MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE', "SQL MERGE INTO t is not supported; use DeltaTable.forName(conn, 't').merge(source, condition)"],
+    ['ALTER TABLE t RENAME TO u', 'duckrun supports ALTER TABLE t ADD COLUMN name type'],
+    ['ALTER TABLE t ADD COLUMN c INTEGER DEFAULT 1', 'DEFAULT is not supported'],
+    ['DROP TABLE t CASCADE', 'drop one table per statement'],
     ['SELECT 1; CREATE TABLE t AS SELECT 1', 'CREATE TABLE t must be the only statement of the SQL text'],
   ])('rejects %j with a message saying what works', (sql, message) => {
     const e = error(() => parseWriteStatement(sql));
