@@ -80,7 +80,8 @@ export async function runSqlCommand(args: string[], io: CliIO): Promise<number> 
     }
     for (const r of reports) {
       const pruning = r.appliedFilters.length > 0 ? `; pruned by ${r.appliedFilters.join(' AND ')}` : '';
-      await log(`delta_scan('${r.uri}') → ${r.tableUri} version ${r.version}: read ${r.filesRead} of ${r.filesTotal} files${pruning}`);
+      const reader = `; via ${r.reader}${r.fallbackReason !== undefined ? ` (${r.fallbackReason})` : ''}`;
+      await log(`delta_scan('${r.uri}') → ${r.tableUri} version ${r.version}: read ${r.filesRead} of ${r.filesTotal} files${pruning}${reader}`);
     }
     await log(`statement ran in ${ms(queryStarted)}`);
   } finally {
