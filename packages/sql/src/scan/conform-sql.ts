@@ -48,6 +48,7 @@ function conform(expr: string, source: DuckType, target: DataType, mode: ColumnM
       const ns = `epoch_ns(${expr})`;
       return `CAST(make_timestamp(${ns} // 1000 - CASE WHEN ${ns} % 1000 < 0 THEN 1 ELSE 0 END) AS ${want.name})`;
     }
+    // TIMESTAMP ↔ TIMESTAMP WITH TIME ZONE casts read the session time zone, which the native engine pins to UTC.
     return `CAST(${expr} AS ${want.name})`;
   }
   switch (target.type) {
