@@ -34,19 +34,18 @@ export async function runRewrite(engine: Engine, target: DmlTarget, run: Rewrite
   const removed: AddFile[] = [];
   const name = scratchName('file');
   const data = async function* (): AsyncIterable<RecordBatch> {
-    try {
-      for (const file of run.files) {
-        await loadFile(engine, target.snapshot, file, name);
+    for (const file of run.files) {
+      const unload = await loadFile(engine, target.snapshot, file, name);
+      try {
         const fate = await run.rewriter.decide(name, file);
         if (fate === 'unchanged') continue;
         removed.push(file.add);
         if (fate === 'rewrite') yield* streamQuery(engine, run.rewriter.replacement(name));
+      } finally {
+        await unload();
       }
-      await engine.dropTable(name);
-      if (run.after) yield* run.after();
-    } finally {
-      await engine.dropTable(name).catch(() => undefined);
     }
+    if (run.after) yield* run.after();
   };
   try {
     return await rewriteFiles(target.table, target.snapshot, { data: data(), remove: () => removed }, run.commit);

@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import { TableNotFoundError } from '../errors.js';
 import { prunePartitions } from '../partition-pruning.js';
 import { quoteIdentifier } from '../sql/literals.js';
+import { dropScanObjects, registerNativeParquetScan } from '../scan/native-parquet-scan.js';
 import { pruneByStats } from '../stats-pruning.js';
 import type { WriteContext } from '../write/execute.js';
 import { duckTypeOf } from '../write/type-mapping.js';
@@ -55,10 +56,19 @@ export async function candidateFiles(engine: Engine, snapshot: Snapshot, filters
   return byStats.files;
 }
 
-/** Registers the rows of one data file (deletion vector applied, logical columns) as DuckDB table `name`. */
-export async function loadFile(engine: Engine, snapshot: Snapshot, file: ScanFile, name: string): Promise<void> {
-  await engine.dropTable(name);
+/**
+ * Registers the rows of one data file (deletion vector applied, logical columns) as DuckDB table `name`
+ * (a table, so `rowid` numbers its rows); returns what drops it again. Engines with a parquet reader read
+ * local files themselves; otherwise the rows are decoded here and handed over as Arrow.
+ */
+export async function loadFile(engine: Engine, snapshot: Snapshot, file: ScanFile, name: string): Promise<() => Promise<void>> {
+  if (engine.capabilities.parquet) {
+    const columns = snapshot.schema.fields.map((f) => f.name);
+    const native = await registerNativeParquetScan({ engine, snapshot, files: [file], columns, name, materialize: true });
+    if ('objects' in native) return () => dropScanObjects(engine, native.objects);
+  }
   await engine.registerArrow(name, { schema: snapshot.arrowSchema(), batches: snapshot.scan({ files: [file] }) });
+  return () => engine.dropTable(name);
 }
 
 /** `CAST(expr AS <column's DuckDB type>) AS "column"`: output columns keep the table's types exactly. */
