@@ -7,12 +7,39 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   sql: async () => (await import('./commands/sql.js')).runSqlCommand,
+  run: async () => (await import('./commands/run.js')).runRunCommand,
+  build: async () => (await import('./commands/build.js')).runBuildCommand,
+  test: async () => (await import('./commands/test.js')).runTestCommand,
+  seed: async () => (await import('./commands/seed.js')).runSeedCommand,
+  snapshot: async () => (await import('./commands/snapshot.js')).runSnapshotCommand,
+  compile: async () => (await import('./commands/compile.js')).runCompileCommand,
+  show: async () => (await import('./commands/show.js')).runShowCommand,
+  ls: async () => (await import('./commands/ls.js')).runLsCommand,
+  list: async () => (await import('./commands/ls.js')).runLsCommand,
+  debug: async () => (await import('./commands/debug.js')).runDebugCommand,
+  clean: async () => (await import('./commands/clean.js')).runCleanCommand,
+  deps: async () => (await import('./commands/deps.js')).runDepsCommand,
+  init: async () => (await import('./commands/init.js')).runInitCommand,
 };
 
 const USAGE = `usage: duckrun <command> [options]
 
 commands:
-  sql     run SQL in DuckDB; delta_scan('uri') reads Delta tables (duckrun sql --help)
+  sql       run SQL in DuckDB; delta_scan('uri') reads Delta tables (duckrun sql --help)
+
+dbt project commands (a dbt project whose profile has type: duckrun; duckrun <command> --help):
+  build     seeds, models, snapshots and tests in DAG order
+  run       models: views, Delta tables, incremental merges
+  test      data tests against built tables
+  seed      load CSV seeds as Delta tables
+  snapshot  record slowly changing dimensions
+  compile   render models (or --inline SQL) to SQL
+  show      preview a model's (or --inline SQL's) rows
+  ls        list selected nodes
+  debug     check dbt_project.yml, the profile and store access
+  clean     delete target/ and dbt_packages/ (clean-targets)
+  deps      install local: packages into dbt_packages/
+  init      scaffold a new project with a duckrun profile
 
 options:
   -h, --help       show this help

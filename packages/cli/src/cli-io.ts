@@ -6,6 +6,8 @@ export interface CliIO {
   readonly stderr: (text: string) => Promise<void>;
   /** Reads all of standard input (for `duckrun sql -`). */
   readonly readStdin: () => Promise<string>;
+  /** stdout is a terminal: progress may be redrawn in place. */
+  readonly isTTY?: boolean;
 }
 
 /** CliIO bound to this process; a closed stdout pipe (`| head`) ends the run quietly. */
@@ -20,6 +22,7 @@ export function processIO(): CliIO {
       else stream.once('drain', resolve);
     });
   return {
+    isTTY: process.stdout.isTTY === true,
     stdout: writer(process.stdout),
     stderr: writer(process.stderr),
     readStdin: async () => {

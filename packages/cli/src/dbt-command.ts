@@ -1,0 +1,117 @@
+// The shared driver of the project commands (run, build, test, seed, snapshot, compile, show, ls):
+// flags → runDbt options, the reporter as the event listener, and the exit code from RunResults.
+import type { DbtCommand, RunEventListener, RunResults } from '@duckrun/dbt';
+import { artifacts } from '@duckrun/dbt';
+import type { CliIO } from './cli-io.js';
+import { UsageError } from './errors.js';
+import { expandMultiWordFlags, optionHelp, parseOptions, type OptionSpec } from './options.js';
+import { parseVarsFlag, projectDirOf } from './project-location.js';
+import { RunReporter } from './reporter.js';
+import { VERSION } from './version.js';
+
+/**
+ * Options of the runner's `runDbt`, as issue 6 documents them.
+ * TODO(#6): import the runner's own options type once @duckrun/dbt exports runDbt.
+ */
+export interface RunDbtOptions {
+  readonly projectDir: string;
+  readonly profilesDir?: string;
+  readonly target?: string;
+  readonly vars?: Readonly<Record<string, unknown>>;
+  readonly select?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly fullRefresh?: boolean;
+  readonly eventTimeStart?: string;
+  readonly eventTimeEnd?: string;
+  readonly inline?: string;
+  readonly limit?: number;
+  readonly onEvent?: RunEventListener;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+type RunDbt = (command: DbtCommand, options: RunDbtOptions) => Promise<RunResults>;
+
+/** Flag values any project command may have (each command's table declares a subset). */
+type ProjectFlagValues = Partial<Record<string, string | boolean | string[]>>;
+
+/** One project command: its dbt command name, option table and help text. */
+export interface DbtCommandSpec {
+  readonly command: DbtCommand;
+  readonly options: Record<string, OptionSpec>;
+  /** The help text's first lines (usage and description); options are appended. */
+  readonly summary: string;
+}
+
+/** Parses `args` for `spec`, runs the runner with the reporter attached and returns the exit code. */
+export async function runDbtCommand(spec: DbtCommandSpec, args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseOptions(expandMultiWordFlags(args), spec.options);
+  const flags = values as ProjectFlagValues;
+  if (flags['help'] === true) {
+    await io.stdout(`${spec.summary}\noptions:\n${optionHelp(spec.options)}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; select nodes with --select ${positionals[0]}`);
+  }
+  const options = runOptions(flags);
+  const reporter = new RunReporter({
+    write: io.stdout,
+    version: VERSION,
+    dbtVersion: artifacts.DBT_VERSION,
+    isTTY: io.isTTY === true,
+    debug: flags['debug'] === true,
+  });
+  const runDbt = await loadRunner();
+  let results: RunResults;
+  try {
+    results = await runDbt(spec.command, { ...options, onEvent: reporter.onEvent });
+  } finally {
+    await reporter.flush();
+  }
+  return results.success ? 0 : 1;
+}
+
+/** The runner options the flags ask for (flags a command does not declare are simply absent). */
+export function runOptions(flags: ProjectFlagValues): RunDbtOptions {
+  const str = (name: string): string | undefined => {
+    const v = flags[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const list = (name: string): string[] | undefined => {
+    const v = flags[name];
+    return Array.isArray(v) && v.length > 0 ? v : undefined;
+  };
+  const vars = parseVarsFlag(str('vars'));
+  const limitText = str('limit');
+  let limit: number | undefined;
+  if (limitText !== undefined) {
+    limit = Number(limitText);
+    if (!Number.isInteger(limit) || limit < -1) throw new UsageError(`--limit ${limitText} must be a whole number (or -1 for no limit)`);
+  }
+  const inline = str('inline');
+  if (inline !== undefined && inline.trim() === '') throw new UsageError('--inline needs SQL, e.g. --inline "select * from {{ ref(\'customers\') }}"');
+  const options: RunDbtOptions = {
+    projectDir: projectDirOf(str('project-dir')),
+    ...optional('profilesDir', str('profiles-dir')),
+    ...optional('target', str('target')),
+    ...optional('vars', vars),
+    ...optional('select', list('select')),
+    ...optional('exclude', list('exclude')),
+    ...optional('fullRefresh', flags['full-refresh'] === true ? true : undefined),
+    ...optional('eventTimeStart', str('event-time-start')),
+    ...optional('eventTimeEnd', str('event-time-end')),
+    ...optional('inline', inline),
+    ...optional('limit', limit),
+  };
+  return options;
+}
+
+async function loadRunner(): Promise<RunDbt> {
+  const dbt = (await import('@duckrun/dbt')) as unknown as { runDbt?: RunDbt };
+  if (typeof dbt.runDbt !== 'function') throw new Error('this build of @duckrun/dbt has no runner (runDbt); rebuild duckrun');
+  return dbt.runDbt;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
