@@ -53,3 +53,4 @@ export { deleteRows, type DeleteOutcome, type DeleteSpec } from './dml/delete.js
 export { updateRows, type UpdateOutcome, type UpdateSpec } from './dml/update.js';
 export { MergeCardinalityError, MergeClauseError } from './errors.js';
 export type { DmlStatement, UpdateStatement, DeleteStatement, AddColumnStatement, DropStatement, CreateEmptyStatement } from './write/dml-statement.js';
+export { ArrowBatchReader } from './connect/batch-reader.js';

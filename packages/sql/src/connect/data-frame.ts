@@ -5,6 +5,7 @@ import { ConnectOptionError } from '../errors.js';
 import { renderTextTable } from '../render/table-text.js';
 import { resolveBareTables } from '../write/execute.js';
 import type { ConnectionContext } from './context.js';
+import { ArrowBatchReader } from './batch-reader.js';
 import { DataFrameWriter } from './data-frame-writer.js';
 import { tableRows, type Row } from './rows.js';
 
@@ -34,11 +35,19 @@ export class DataFrame {
 
   /** All rows as plain objects (integers beyond 2^53 as bigint, decimals and dates/timestamps as exact text). */
   async collect(): Promise<Row[]> {
-    return tableRows(await this.toArrow());
+    return tableRows(await this.toTable());
   }
 
-  /** All rows as an apache-arrow Table (materialised; use toBatches() to stream). */
-  async toArrow(): Promise<Table> {
+  /**
+   * A streaming reader of the rows' record batches (schema up front; `for await`, `readAll()`, `toTable()`,
+   * `cancel()`); the engine is held until it is read to the end or cancelled.
+   */
+  async toArrow(): Promise<ArrowBatchReader> {
+    return new ArrowBatchReader(await this.#ctx.session.stream(await this.#runnable(this.query)));
+  }
+
+  /** All rows as one apache-arrow Table (materialised). */
+  async toTable(): Promise<Table> {
     return this.#ctx.session.sql(await this.#runnable(this.query));
   }
 

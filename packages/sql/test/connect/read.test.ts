@@ -60,8 +60,14 @@ describe.each(ENGINES)('on the %s engine', (engine) => {
 
     it('gives a DataFrame over a table with table(), with toArrow, count, columns and schema', async () => {
       const df = await conn.table('people');
-      const arrow = await df.toArrow();
-      expect(arrow.numRows).toBe(3);
+      const reader = await df.toArrow();
+      expect(reader.schema.fields.map((f) => f.name)).toEqual(['id', 'name']);
+      expect((await reader.toTable()).numRows).toBe(3);
+      expect((await df.toTable()).numRows).toBe(3);
+      // A reader cancelled after one batch frees the engine for the next statement.
+      const early = await (await conn.sql('SELECT * FROM range(100000) t(i)')).toArrow();
+      expect((await early.next()).done).toBe(false);
+      await early.cancel();
       expect(await df.count()).toBe(3);
       expect(await df.columns()).toEqual(['id', 'name']);
       expect((await df.schema()).fields.map((f) => String(f.type))).toEqual(['Int32', 'Utf8']);
