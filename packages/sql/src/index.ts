@@ -39,7 +39,9 @@ export {
   type InsertInto,
 } from './write/statement.js';
 export { tableLocation, tableNameText, type TableName } from './write/table-name.js';
-export { executeWriteStatement, writeQueryToDelta, type QueryWrite, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
+export { executeWriteStatement, writeQueryToDelta, resolveBareTables, currentSnapshot, type QueryWrite, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
+export { planCreate, planInsert, describeSql, type QueryColumn, type SelectPlan } from './write/select-plan.js';
+export { findTableReferences, cteNames, type TableReference } from './write/table-references.js';
 export { connect, Connection, type ConnectOptions } from './connect/connect.js';
 export { DataFrame } from './connect/data-frame.js';
 export { DataFrameReader, type ReadFormat, type ReaderOptions } from './connect/data-frame-reader.js';

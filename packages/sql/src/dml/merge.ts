@@ -42,6 +42,11 @@ export interface MergeSpec {
   readonly matched: readonly MatchedClause[];
   readonly notMatched: readonly NotMatchedClause[];
   readonly notMatchedBySource: readonly NotMatchedBySourceClause[];
+  /**
+   * The version the caller read the target at (e.g. a dbt model reading `{{ this }}`): the MERGE runs on
+   * that snapshot and commits only if the table is still there; default the latest version.
+   */
+  readonly readVersion?: number;
 }
 
 /** What a MERGE did (Delta's metric names). */
@@ -78,7 +83,7 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
   }
   checkClauseOrder(spec, what);
   // Pin first: the version read here is the one the commit must still find.
-  const target = await openTarget(ctx, spec.tableUri, spec.label, what);
+  const target = await openTarget(ctx, spec.tableUri, spec.label, what, spec.readVersion);
   const engine = ctx.engine;
   const source = scratchName('merge_source');
   const matchedIds = scratchName('merge_matched');

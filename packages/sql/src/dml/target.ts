@@ -19,8 +19,11 @@ export interface DmlTarget {
   readonly label: string;
 }
 
-/** Opens the table at `uri` and reads its latest snapshot; a missing table fails naming it and the root. */
-export async function openTarget(ctx: Pick<WriteContext, 'root' | 'storageOptions'>, uri: string, label: string, what: string): Promise<DmlTarget> {
+/**
+ * Opens the table at `uri` and reads its latest snapshot (or the snapshot at `version`, which a caller
+ * pins when it read the table earlier); a missing table fails naming it and the root.
+ */
+export async function openTarget(ctx: Pick<WriteContext, 'root' | 'storageOptions'>, uri: string, label: string, what: string, version?: number): Promise<DmlTarget> {
   let table: DeltaTable;
   try {
     table = await DeltaTable.open(uri, ctx.storageOptions ? { storageOptions: ctx.storageOptions } : {});
@@ -30,7 +33,7 @@ export async function openTarget(ctx: Pick<WriteContext, 'root' | 'storageOption
     }
     throw e;
   }
-  return { table, snapshot: await table.snapshot(), label };
+  return { table, snapshot: await table.snapshot(version === undefined ? {} : { version }), label };
 }
 
 /**
