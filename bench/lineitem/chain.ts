@@ -98,14 +98,14 @@ export async function runChain(plan: ChainPlan, setting: ChainSetting): Promise<
   // Merge steps: measured once their hook exists (bench/lineitem/merge-hooks.ts), with their baseline.
   for (const step of MERGE_STEPS) {
     if (!step.run) {
-      notes.push(`${name}: ${step.label} — pending (TODO(#7): MERGE API; hook \`${step.name}\` in bench/lineitem/merge-hooks.ts).`);
+      notes.push(`${name}: ${step.label} — pending (no \`run\` in bench/lineitem/merge-hooks.ts).`);
       continue;
     }
     const changes = { ...step.changes, scale: plan.base.scale, seed: plan.base.seed, baseOrders: plan.base.orders };
     const source = path.join(dir, `changes-${step.name}`);
     // The source staged as plain parquet (untimed) so DuckDB's baseline reads the same rows the merge gets.
     await writeDeltaTable(source, layoutBatches(layout, lineitemChangeSet(changes).batches()), { mode: 'overwrite' });
-    const input: MergeStepInput = { table, engine, partitionBy: layout.partitionBy, changes, keys: ['l_orderkey', 'l_linenumber'] };
+    const input: MergeStepInput = { table, engine, partitionBy: layout.partitionBy, changes, source, keys: ['l_orderkey', 'l_linenumber'] };
     const merged = await op(step.name, { op: 'merge', step: step.name, input });
     const out = path.join(plainDir, step.name + (partitioned ? '' : '.parquet'));
     const baseline = await duckdb(`${step.name} baseline`, mergeBaselineSql(step.kind, parquetRelation(plain), parquetRelation([path.join(source, '*.parquet')]), out, layout.partitionBy));
