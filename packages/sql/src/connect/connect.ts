@@ -12,7 +12,7 @@ import type { WriteOutcome } from '../write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from '../write/statement.js';
 import { tableLocation } from '../write/table-name.js';
 import { Catalog } from './catalog.js';
-import { locateTable, refuseIfReadOnly, registerConnection, type ConnectionContext } from './context.js';
+import { locateExistingTable, refuseIfReadOnly, registerConnection, type ConnectionContext } from './context.js';
 import { DataFrame } from './data-frame.js';
 import { DataFrameReader, requireDeltaTable } from './data-frame-reader.js';
 import { isLazyQuery } from './query-kind.js';
@@ -123,7 +123,7 @@ export class Connection {
   /** A DataFrame over the Delta table `name` (`orders` or `schema.orders`); fails naming the table and root when there is none. */
   async table(name: string): Promise<DataFrame> {
     this.#ensureOpen();
-    const table = locateTable(this.#ctx, name);
+    const table = await locateExistingTable(this.#ctx, name);
     await requireDeltaTable(this.#ctx, table.uri, `table '${name}'`);
     return new DataFrame(this.#ctx, `SELECT * FROM delta_scan(${quoteString(table.uri)})`);
   }

@@ -3,7 +3,9 @@
 import type { StorageOptions } from '@duckrun/storage';
 import { ReadOnlySessionError } from '../errors.js';
 import type { SqlSession } from '../session.js';
-import { tableLocation, type TableName } from '../write/table-name.js';
+import { DeltaTable } from '@duckrun/delta';
+import { isDuckrunError } from '@duckrun/storage';
+import { schemaFolderCandidates, tableLocation, type TableName } from '../write/table-name.js';
 
 /** Internal state of a connection, handed to the objects it creates. */
 export interface ConnectionContext {
@@ -28,6 +30,27 @@ export interface LocatedTable {
 export function locateTable(ctx: ConnectionContext, name: string): LocatedTable {
   const parsed: TableName = { parts: name.split('.') };
   return { name: parsed, text: name, uri: tableLocation(parsed, ctx.root) };
+}
+
+/**
+ * The location of an existing table `name`: `<root>/…` as {@link locateTable} says, or — for `schema.name`
+ * when nothing is there and the root is a schema folder — the sibling schema folder `<root>/../schema/name`.
+ */
+export async function locateExistingTable(ctx: ConnectionContext, name: string): Promise<LocatedTable> {
+  const primary = locateTable(ctx, name);
+  if (await isTableAt(primary.uri, ctx)) return primary;
+  for (const uri of schemaFolderCandidates(primary.name, ctx.root)) if (await isTableAt(uri, ctx)) return { ...primary, uri };
+  return primary;
+}
+
+async function isTableAt(uri: string, ctx: ConnectionContext): Promise<boolean> {
+  try {
+    await DeltaTable.open(uri, ctx.storageOptions ? { storageOptions: ctx.storageOptions } : {});
+    return true;
+  } catch (e) {
+    if (isDuckrunError(e, 'DELTA_NOT_A_TABLE')) return false;
+    throw e;
+  }
 }
 
 /** Throws ReadOnlySessionError naming `operation` and `target` when the connection is read-only. */

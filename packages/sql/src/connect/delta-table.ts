@@ -16,7 +16,7 @@ import { updateRows, type UpdateOutcome } from '../dml/update.js';
 import { quoteIdentifier, quoteString } from '../sql/literals.js';
 import { resolveTableUri } from '../table-uri.js';
 import type { Connection } from './connect.js';
-import { connectionContext, locateTable, refuseIfReadOnly, type ConnectionContext } from './context.js';
+import { connectionContext, locateExistingTable, refuseIfReadOnly, type ConnectionContext } from './context.js';
 import { DataFrame } from './data-frame.js';
 import { requireDeltaTable } from './data-frame-reader.js';
 import { MergeBuilder, type ColumnExpressions } from './merge-builder.js';
@@ -68,7 +68,7 @@ export class DeltaTable {
   /** The table `name` under the connection's root (`orders`, `schema.orders`); fails naming the table and root when there is none. */
   static async forName(conn: Connection, name: string): Promise<DeltaTable> {
     const ctx = contextOf(conn);
-    const table = locateTable(ctx, name);
+    const table = await locateExistingTable(ctx, name);
     await requireDeltaTable(ctx, table.uri, `DeltaTable.forName(conn, '${name}')`);
     return new DeltaTable(ctx, table.uri, table.text, 'target');
   }

@@ -14,7 +14,7 @@ import { duckdbTableNames } from './duckdb-tables.js';
 import { cteNames, findTableReferences } from './table-references.js';
 import { describeSql, planCreate, planInsert, type QueryColumn, type SelectPlan } from './select-plan.js';
 import { describeWriteStatement, type CreateTableAs, type InsertInto, type WriteStatement } from './statement.js';
-import { tableLocation, tableNameText } from './table-name.js';
+import { schemaFolderCandidates, tableLocation, tableNameText } from './table-name.js';
 import { timestampNtzPaths } from './type-mapping.js';
 import { activeTombstone, clearTombstone } from '../dml/tombstone.js';
 import { executeDmlStatement } from './execute-dml.js';
@@ -178,13 +178,21 @@ export async function resolveBareTables(query: string, ctx: Pick<WriteContext, '
     } catch {
       continue; // not a name under the root: DuckDB reports it as an unknown table
     }
-    let known = isDelta.get(uri);
-    if (known === undefined) {
-      known = isDeltaTable(uri, ctx.storageOptions);
-      isDelta.set(uri, known);
+    let found: string | undefined;
+    // `schema.name` under the root, or beside it when the root is a schema folder itself (see schemaFolderCandidates).
+    for (const candidate of [uri, ...schemaFolderCandidates({ parts: ref.parts }, ctx.root)]) {
+      let known = isDelta.get(candidate);
+      if (known === undefined) {
+        known = isDeltaTable(candidate, ctx.storageOptions);
+        isDelta.set(candidate, known);
+      }
+      if (await known) {
+        found = candidate;
+        break;
+      }
     }
-    if (!(await known)) continue;
-    const call = `delta_scan(${quoteString(ref.parts.join('/'))})`;
+    if (found === undefined) continue;
+    const call = `delta_scan(${quoteString(found === uri ? ref.parts.join('/') : found)})`;
     edits.push({ start: ref.start, end: ref.end, text: ref.aliased ? call : `${call} AS ${quoteIdentifier(last)}` });
   }
   return replaceRanges(query, edits);

@@ -38,3 +38,22 @@ export function tableLocation(name: TableName, rootUrl: string): string {
   }
   return uri;
 }
+
+/**
+ * Where `schema.name` lives when the root is itself a schema folder of a warehouse (`<warehouse>/main` opened
+ * as the root): the sibling schema folder `<root>/../schema/name`, or `<root>/name` when `schema` is the
+ * root folder's own name. Undefined for other names, or a root with no parent folder.
+ */
+export function schemaFolderCandidates(name: TableName, rootUrl: string): string[] {
+  if (name.parts.length !== 2) return [];
+  checkTableName(name);
+  const root = rootUrl.replace(/\/+$/, '');
+  const cut = root.lastIndexOf('/');
+  if (cut <= root.indexOf('//') + 1) return [];
+  const parent = root.slice(0, cut);
+  const own = decodeURIComponent(root.slice(cut + 1));
+  const [schema, table] = name.parts as [string, string];
+  const out = [resolveTableUri(`${schema}/${table}`, parent)];
+  if (own === schema) out.unshift(resolveTableUri(table, root));
+  return out.filter((u) => u.startsWith(`${parent}/`));
+}
