@@ -46,7 +46,8 @@ export async function runDbt(command: DbtCommand, options: DbtRunOptions): Promi
   const now = options.now ?? (() => new Date());
   const runStartedAt = now();
   const vars = typeof options.vars === 'string' ? ((parseYaml(options.vars, '--vars') ?? {}) as Record<string, unknown>) : (options.vars ?? {});
-  const env = createJinjaEnvironment({ now, onLog: (message, level) => emit({ kind: 'log', level, message }) });
+  const invocationId = globalThis.crypto.randomUUID();
+  const env = createJinjaEnvironment({ now, newId: () => invocationId, onLog: (message, level) => emit({ kind: 'log', level, message }) });
   const render = (text: string, c: { file: string; vars: Readonly<Record<string, unknown>>; target?: Readonly<Record<string, unknown>> }) =>
     env.parse({ source: text, name: c.file }, { vars: c.vars, envVars, ...(c.target === undefined ? {} : { target: c.target }) }).output;
 
@@ -71,7 +72,7 @@ export async function runDbt(command: DbtCommand, options: DbtRunOptions): Promi
   if (command === 'ls') {
     const ids = select(command, options, graph, project, infos);
     const listed = ids.map((id) => infos.get(id)!.node.fqn.join('.'));
-    return finish(command, env, [], started, { listed });
+    return finish(command, invocationId, [], started, { listed });
   }
 
   const warehouse = await Warehouse.open({
@@ -85,25 +86,25 @@ export async function runDbt(command: DbtCommand, options: DbtRunOptions): Promi
       const location = info.config['location'];
       if (typeof location === 'string' && location !== '') warehouse.setLocation(info.schema, info.identifier, location);
     }
-    const ctx = runContext(command, options, env, project, graph, target, tctx, warehouse, infos, envVars, runStartedAt, emit);
+    const ctx = runContext(command, options, env, project, graph, target, tctx, warehouse, infos, envVars, runStartedAt, emit, invocationId);
     if (options.inline !== undefined && (command === 'compile' || command === 'show')) return await runInline(command, ctx, options.inline, started);
     const ids = select(command, options, graph, project, infos);
     if (command === 'compile') {
       const compiled: CompiledNodeOutput[] = [];
       for (const id of ids) compiled.push({ uniqueId: id, name: infos.get(id)!.node.name, compiledCode: await compileOnly(ctx, infos.get(id)!) });
-      return finish(command, env, [], started, { compiled });
+      return finish(command, ctx.invocationId, [], started, { compiled });
     }
     if (command === 'show') {
       const id = ids[0];
       if (id === undefined) throw new RunOptionError('show needs a node: pass --select <model> or --inline "<sql>"');
       const info = infos.get(id)!;
       const sql = await compileOnly(ctx, info);
-      return finish(command, env, [], started, { show: await preview(ctx, id, info.node.name, sql, options.limit) });
+      return finish(command, ctx.invocationId, [], started, { show: await preview(ctx, id, info.node.name, sql, options.limit) });
     }
     const results = await execute(ctx, ids);
     const artifacts = { project, graph, target, infos, invocationId: ctx.invocationId, results, started, command, options };
     writeArtifacts(artifacts);
-    return finish(command, env, results, started, {}, emit);
+    return finish(command, ctx.invocationId, results, started, {}, emit);
   } finally {
     await warehouse.close();
   }
@@ -116,10 +117,12 @@ async function execute(ctx: RunContext, ids: readonly string[]): Promise<NodeRun
   await runProjectHooks(ctx, 'on-run-start');
   const results: NodeRunResult[] = [];
   const failed = new Map<string, string>();
+  const testFailed = new Set<string>();
   for (const [i, id] of ids.entries()) {
     const info = ctx.infos.get(id)!;
     const node = ctx.summary(id);
-    const blocker = [...ctx.graph.ancestors(id)].find((a) => failed.has(a));
+    // A failing test blocks the models downstream of what it tests, not the other tests of that model.
+    const blocker = [...ctx.graph.ancestors(id)].find((a) => failed.has(a) || (info.node.resourceType !== 'test' && testFailed.has(a)));
     if (blocker !== undefined) {
       const r = skippedResult(info, ctx.infos.get(blocker)?.node.name ?? blocker);
       failed.set(id, 'skipped');
@@ -129,9 +132,10 @@ async function execute(ctx: RunContext, ids: readonly string[]): Promise<NodeRun
     }
     ctx.emit({ kind: 'node-start', index: i + 1, total, node });
     const r = await runNode(ctx, info);
-    // In build, a failing test stops what depends on the tested model, as in dbt.
-    if (r.status === 'error' || r.status === 'fail') failed.set(id, r.status);
-    if (r.status === 'fail' && info.node.attachedNode !== undefined && ctx.command === 'build') failed.set(info.node.attachedNode, 'fail');
+    if (info.node.resourceType === 'test') {
+      // In build, a failing test stops what depends on the tested nodes, as in dbt.
+      if ((r.status === 'error' || r.status === 'fail') && ctx.command === 'build') for (const parent of ctx.graph.parents(id)) testFailed.add(parent);
+    } else if (r.status === 'error') failed.set(id, r.status);
     results.push(r);
     ctx.emit({ kind: 'node-finish', index: i + 1, total, node, result: r });
   }
@@ -181,8 +185,8 @@ async function runInline(command: DbtCommand, ctx: RunContext, sql: string, star
   };
   const info: NodeInfo = { node, config: { materialized: 'view' }, schema: ctx.target.schema, identifier: 'inline_query', relation: new Relation({ schema: ctx.target.schema, identifier: 'inline_query' }), materialized: 'view', refs: [], sources: [] };
   const compiled = await compileNode(ctx, info);
-  if (command === 'compile') return finish(command, ctx.env, [], started, { compiled: [{ uniqueId: node.uniqueId, name: node.name, compiledCode: compiled }] });
-  return finish(command, ctx.env, [], started, { show: await preview(ctx, node.uniqueId, node.name, compiled, ctx.options.limit) });
+  if (command === 'compile') return finish(command, ctx.invocationId, [], started, { compiled: [{ uniqueId: node.uniqueId, name: node.name, compiledCode: compiled }] });
+  return finish(command, ctx.invocationId, [], started, { show: await preview(ctx, node.uniqueId, node.name, compiled, ctx.options.limit) });
 }
 
 async function preview(ctx: RunContext, uniqueId: string, name: string, sql: string, limit: number | undefined): Promise<ShowOutput> {
@@ -198,11 +202,38 @@ function select(command: DbtCommand, options: DbtRunOptions, graph: DependencyGr
     { ...(options.select === undefined ? {} : { select: options.select }), ...(options.exclude === undefined ? {} : { exclude: options.exclude }) },
   );
   const types = COMMAND_TYPES[command];
-  return ids.filter((id) => {
+  const chosen = ids.filter((id) => {
     const info = infos.get(id);
     if (info === undefined || !types.includes(info.node.resourceType)) return false;
     return command === 'ls' || info.materialized !== 'ephemeral';
   });
+  return testsAfterTheirParents(chosen, graph, infos);
+}
+
+/** Orders each test right after the last of its selected parents, so (in build) it runs before their children. */
+function testsAfterTheirParents(ids: readonly string[], graph: DependencyGraph, infos: ReadonlyMap<string, NodeInfo>): string[] {
+  const selected = new Set(ids);
+  const tests = ids.filter((id) => infos.get(id)?.node.resourceType === 'test');
+  const pending = new Set(tests);
+  const done = new Set<string>();
+  const out: string[] = [];
+  const ready = (t: string) => graph.parents(t).every((p) => done.has(p) || !selected.has(p));
+  const flush = () => {
+    for (const t of pending) {
+      if (!ready(t)) continue;
+      out.push(t);
+      pending.delete(t);
+    }
+  };
+  flush();
+  for (const id of ids) {
+    if (pending.has(id) || tests.includes(id)) continue;
+    out.push(id);
+    done.add(id);
+    flush();
+  }
+  out.push(...pending);
+  return out;
 }
 
 function registerMacros(env: JinjaEnvironment, project: LoadedProject): void {
@@ -226,8 +257,8 @@ function runContext(
   envVars: Readonly<Record<string, string | undefined>>,
   runStartedAt: Date,
   emit: (e: RunEvent) => void,
+  invocationId: string,
 ): RunContext {
-  const invocationId = globalThis.crypto.randomUUID();
   return {
     command,
     options,
@@ -323,11 +354,10 @@ function compiledOf(results: readonly NodeRunResult[], id: string): { compiledCo
   return typeof code === 'string' && code !== '' ? { compiledCode: code } : {};
 }
 
-function finish(command: DbtCommand, env: JinjaEnvironment, results: NodeRunResult[], started: number, extra: Partial<DbtRunResults>, emit?: (e: RunEvent) => void): DbtRunResults {
-  void env;
+function finish(command: DbtCommand, invocationId: string, results: NodeRunResult[], started: number, extra: Partial<DbtRunResults>, emit?: (e: RunEvent) => void): DbtRunResults {
   const run: RunResults = {
     command,
-    invocationId: results.length > 0 ? 'run' : 'none',
+    invocationId,
     results,
     elapsedTime: (Date.now() - started) / 1000,
     success: results.every((r) => r.status !== 'error' && r.status !== 'fail' && r.status !== 'runtime error'),
