@@ -5,8 +5,10 @@
 //   child.ts naive <dir>           the naive JSON replay baseline
 //   child.ts generate <dir> <json> tools/make-log-table with the given options (a checkpoint write)
 //   child.ts lineitem - <json>     one operation of the lineitem chain (bench/lineitem/ops.ts)
+//   child.ts sql <root> <json>     {statements, check, engine?}: timed statements on a connect() root, then an untimed check query
 
 import { DeltaTable } from '@duckrun/delta';
+import { connect, type EngineKind } from '@duckrun/sql';
 import { LocalStore } from '@duckrun/storage/local';
 import { makeLogTable, type MakeLogTableOptions } from '../tools/make-log-table.js';
 import { naiveReplay } from './baseline.js';
@@ -35,6 +37,19 @@ async function measure(): Promise<Record<string, unknown>> {
     }
     case 'lineitem':
       return { ...(await runLineitemOp(JSON.parse(spec ?? '{}') as LineitemOp)) };
+    case 'sql': {
+      const { statements, check, engine } = JSON.parse(spec ?? '{}') as { statements: string[]; check?: string; engine?: EngineKind };
+      const conn = await connect(dir, { readOnly: false, engine: engine ?? 'wasm' });
+      try {
+        const t0 = performance.now();
+        for (const s of statements) await conn.sql(s);
+        const opMs = performance.now() - t0;
+        const rows = check === undefined ? [] : await (await conn.sql(check)).collect();
+        return { opMs, check: JSON.parse(JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as unknown };
+      } finally {
+        await conn.stop();
+      }
+    }
     default:
       throw new Error(`unknown mode ${mode}`);
   }

@@ -2,6 +2,7 @@
 // [--json out.json] [--chart out.svg] [--fresh]`. Runs the scenarios, prints a table per scenario, and (for a
 // full run) rewrites bench/RESULTS.md and the lineitem chart next to it.
 
+import { wasmOverwrite } from './scenarios/wasm-overwrite.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +18,7 @@ import { statsPruning } from './scenarios/stats-pruning.js';
 import { writeThroughput } from './scenarios/write-throughput.js';
 
 /** Every scenario, in run order (checkpoint-write produces the table checkpoint-replay reads). */
-const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput, statsPruning, lineitem];
+const SCENARIOS: readonly Scenario[] = [snapshotLoad, checkpointWrite, checkpointReplay, writeThroughput, statsPruning, lineitem, wasmOverwrite];
 
 /** The chart of the lineitem scenario, written next to RESULTS.md by a full run. */
 const CHART_FILE = path.join(REPO_ROOT, 'bench', 'lineitem.svg');
