@@ -23,9 +23,9 @@ let runner: RunDbt | undefined;
 /** The runner, loaded from @duckrun/dbt's source (the conformance workspace does not depend on it by name). */
 export async function loadRunDbt(): Promise<RunDbt> {
   if (runner !== undefined) return runner;
+  // The package entry once it exports the runner; the runner's own index until then.
   const dbt = (await import('../../packages/dbt/src/index.js')) as unknown as { runDbt?: RunDbt };
-  if (typeof dbt.runDbt !== 'function') throw new Error('@duckrun/dbt does not export runDbt yet (issue 6 runner)');
-  runner = dbt.runDbt;
+  runner = dbt.runDbt ?? ((await import('../../packages/dbt/src/runner/index.js')) as unknown as { runDbt: RunDbt }).runDbt;
   return runner;
 }
 
