@@ -2,6 +2,7 @@
 // flags → runDbt options, the reporter as the event listener, and the exit code from RunResults.
 import type { DbtCommand, RunEventListener, RunResults } from '@duckrun/dbt';
 import { artifacts } from '@duckrun/dbt';
+import type { renderTextTable } from '@duckrun/sql';
 import type { CliIO } from './cli-io.js';
 import { UsageError } from './errors.js';
 import { expandMultiWordFlags, optionHelp, parseOptions, type OptionSpec } from './options.js';
@@ -10,8 +11,8 @@ import { RunReporter } from './reporter.js';
 import { VERSION } from './version.js';
 
 /**
- * Options of the runner's `runDbt`, as issue 6 documents them.
- * TODO(#6): import the runner's own options type once @duckrun/dbt exports runDbt.
+ * Options of the runner's `runDbt` (its DbtRunOptions).
+ * TODO(#6): import the runner's own DbtRunOptions/DbtRunResults once @duckrun/dbt exports the runner.
  */
 export interface RunDbtOptions {
   readonly projectDir: string;
@@ -29,10 +30,18 @@ export interface RunDbtOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-type RunDbt = (command: DbtCommand, options: RunDbtOptions) => Promise<RunResults>;
+/** What runDbt returns: RunResults plus the output of compile, show and ls. */
+export interface DbtRunOutput extends RunResults {
+  readonly compiled?: readonly { readonly uniqueId: string; readonly name: string; readonly compiledCode: string }[];
+  readonly show?: { readonly uniqueId: string; readonly name: string; readonly table: Parameters<typeof renderTextTable>[0] };
+  /** `ls`: the selected resources as dbt prints them (`shop.staging.stg_orders`). */
+  readonly listed?: readonly string[];
+}
+
+type RunDbt = (command: DbtCommand, options: RunDbtOptions) => Promise<DbtRunOutput>;
 
 /** Flag values any project command may have (each command's table declares a subset). */
-type ProjectFlagValues = Partial<Record<string, string | boolean | string[]>>;
+export type ProjectFlagValues = Partial<Record<string, string | boolean | string[]>>;
 
 /** One project command: its dbt command name, option table and help text. */
 export interface DbtCommandSpec {
@@ -40,6 +49,12 @@ export interface DbtCommandSpec {
   readonly options: Record<string, OptionSpec>;
   /** The help text's first lines (usage and description); options are appended. */
   readonly summary: string;
+  /** Adjusts the runner options from command-specific flags (e.g. ls --resource-type). */
+  readonly prepare?: (options: RunDbtOptions, flags: ProjectFlagValues) => RunDbtOptions;
+  /** Prints what the command produces beyond run events (compiled SQL, previewed rows, listed nodes). */
+  readonly print?: (results: DbtRunOutput, options: RunDbtOptions, flags: ProjectFlagValues, io: CliIO) => Promise<void>;
+  /** Print the `Running with duckrun=…` header (commands that emit no run events). */
+  readonly header?: boolean;
 }
 
 /** Parses `args` for `spec`, runs the runner with the reporter attached and returns the exit code. */
@@ -53,7 +68,9 @@ export async function runDbtCommand(spec: DbtCommandSpec, args: string[], io: Cl
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; select nodes with --select ${positionals[0]}`);
   }
-  const options = runOptions(flags);
+  const base = runOptions(flags);
+  const options = spec.prepare === undefined ? base : spec.prepare(base, flags);
+  if (spec.header === true) await io.stdout(`Running with duckrun=${VERSION} (dbt=${artifacts.DBT_VERSION} compatible)\n\n`);
   const reporter = new RunReporter({
     write: io.stdout,
     version: VERSION,
@@ -62,12 +79,13 @@ export async function runDbtCommand(spec: DbtCommandSpec, args: string[], io: Cl
     debug: flags['debug'] === true,
   });
   const runDbt = await loadRunner();
-  let results: RunResults;
+  let results: DbtRunOutput;
   try {
     results = await runDbt(spec.command, { ...options, onEvent: reporter.onEvent });
   } finally {
     await reporter.flush();
   }
+  if (spec.print !== undefined) await spec.print(results, options, flags, io);
   return results.success ? 0 : 1;
 }
 
