@@ -6,3 +6,4 @@ export * as graph from './graph/index.js';
 export * as seeds from './seeds/index.js';
 export * as artifacts from './artifacts/index.js';
 export * from './events.js';
+export * from './runner/index.js';
