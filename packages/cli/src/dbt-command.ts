@@ -126,7 +126,7 @@ export function runOptions(flags: ProjectFlagValues): RunDbtOptions {
 
 async function loadRunner(): Promise<RunDbt> {
   const dbt = (await import('@duckrun/dbt')) as unknown as { runDbt?: RunDbt };
-  if (typeof dbt.runDbt !== 'function') throw new Error('this build of @duckrun/dbt has no runner (runDbt); rebuild duckrun');
+  if (typeof dbt.runDbt !== 'function') throw new Error('@duckrun/dbt does not export the runner (runDbt), so project commands cannot run; rebuild duckrun from a version whose @duckrun/dbt exports it');
   return dbt.runDbt;
 }
 
