@@ -100,7 +100,8 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
     const t = quoteIdentifier(spec.targetAlias);
     const s = quoteIdentifier(spec.sourceAlias);
     const plan = planClauses(spec, target, [...sourceColumns.keys()], what);
-    const join = `FROM %T AS ${t} LEFT JOIN ${quoteIdentifier(source)} AS ${s} ON (${spec.condition}\n)`;
+    // Every target row of the file, with its matching source rows (if any).
+    const joinFrom = (table: string): string => `FROM ${quoteIdentifier(table)} AS ${t} LEFT JOIN ${quoteIdentifier(source)} AS ${s} ON (${spec.condition}\n)`;
     const numSourceRows = await countOf(engine, `SELECT count(*) FROM ${quoteIdentifier(source)}`);
     const files =
       spec.notMatchedBySource.length > 0
@@ -118,7 +119,7 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
       files,
       rewriter: {
         async decide(table) {
-          const from = join.replace('%T', quoteIdentifier(table));
+          const from = joinFrom(table);
           if (spec.notMatched.length > 0) {
             await engine.query(`INSERT INTO ${quoteIdentifier(matchedIds)} SELECT DISTINCT ${s}.${SID} ${from} WHERE ${s}.${PRESENT}`);
           }
@@ -144,7 +145,7 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
           return fileDeleted === get('rows') ? 'drop' : 'rewrite';
         },
         replacement: (table) =>
-          `SELECT * EXCLUDE (${ACTION}) FROM (SELECT ${plan.action} AS ${ACTION}, ${plan.outputColumns.join(', ')} ${join.replace('%T', quoteIdentifier(table))}) AS "__duckrun_merge_out" ` +
+          `SELECT * EXCLUDE (${ACTION}) FROM (SELECT ${plan.action} AS ${ACTION}, ${plan.outputColumns.join(', ')} ${joinFrom(table)}) AS "__duckrun_merge_out" ` +
           `WHERE ${ACTION} NOT IN (${plan.deleteCodes.join(', ') || '-1'})`,
       },
       ...(spec.notMatched.length > 0
