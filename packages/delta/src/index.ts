@@ -10,7 +10,8 @@ export {
   type WriteOptions,
   type WriteResult,
 } from './write/write-table.js';
-export type { WriteData } from './write/input.js';
+export type { WriteData, SchemaAndBatches } from './write/input.js';
+export type { DataFileStrategy, DataFileRequest, DataFileOutcome, DataFilesReport, StrategyDataFile } from './write/data-file-strategy.js';
 export type { DataFileCompression } from './write/file-writer.js';
 export type { CommitOptions, BackoffOptions } from './commit/commit-loop.js';
 export type { PostCommitReport } from './commit/post-commit.js';

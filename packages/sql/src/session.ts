@@ -143,6 +143,7 @@ export class SqlSession {
       engine: this.engine,
       root: this.root,
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
+      ...(this.#options.write?.nativeWrite === false ? { nativeWrite: false } : {}),
       prepare: (sql) => this.#prepare(sql),
     };
   }

@@ -111,9 +111,7 @@ export async function writeDataFiles(
     if (file === undefined) return;
     open.delete(key);
     buffered -= file.bytes;
-    const dir = partPhysical.length === 0 ? '' : `${partitionDirectory(partPhysical.map((c, i) => [c, file.values[i] ?? null] as const))}/`;
-    const name = `part-${String(fileIndex++).padStart(5, '0')}-${uuid()}.c000.${compression}.parquet`;
-    const relative = `${dir}${name}`;
+    const relative = dataFileKey(partPhysical, file.values, fileIndex++, uuid(), compression);
     written.push(relative);
     // Encoded batch by batch while it uploads, each batch released once sent: the peak is the file's Arrow
     // data plus one row group in the encoder, not several copies of the whole file.
@@ -192,6 +190,21 @@ export async function writeDataFiles(
       while (buffered > maxBuffered && open.size > 0) await flush(largest(open));
     }
   }
+}
+
+/**
+ * The key (relative to the table root) of a new data file: a Hive-style partition folder (escaped as Spark
+ * does) and a Spark-style name, `part-00000-<uuid>.c000.snappy.parquet`.
+ */
+export function dataFileKey(
+  partitionPhysical: readonly string[],
+  values: readonly (string | null)[],
+  index: number,
+  uuid: string,
+  compression: DataFileCompression,
+): string {
+  const dir = partitionPhysical.length === 0 ? '' : `${partitionDirectory(partitionPhysical.map((c, i) => [c, values[i] ?? null] as const))}/`;
+  return `${dir}part-${String(index).padStart(5, '0')}-${uuid}.c000.${compression}.parquet`;
 }
 
 /** Rows per row group for `file`: bounded in bytes (the encoder buffers a row group), large enough to compress well. */

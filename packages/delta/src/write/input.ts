@@ -1,16 +1,27 @@
 // The forms a write accepts (an Arrow table, a batch, sync/async iterables or a ReadableStream of batches),
 // normalised to one async stream whose schema is known before the first row is written.
 
-import { RecordBatch, Table, type Schema } from 'apache-arrow';
+import { RecordBatch, Schema, Table } from 'apache-arrow';
 import { InvalidOptionError } from '../errors.js';
 
-/** Data for a write: an Arrow table, one record batch, or a (sync, async or Web) stream of record batches. */
+/**
+ * Data for a write: an Arrow table, one record batch, a (sync, async or Web) stream of record batches, or a
+ * schema with a stream of batches that is only started when the rows are needed (a query that a data file
+ * strategy may write itself instead, see WriteOptions.dataFiles).
+ */
 export type WriteData =
   | Table
   | RecordBatch
   | Iterable<RecordBatch>
   | AsyncIterable<RecordBatch>
-  | ReadableStream<RecordBatch>;
+  | ReadableStream<RecordBatch>
+  | SchemaAndBatches;
+
+/** A schema known up front and batches pulled lazily (every batch must have that schema's columns). */
+export interface SchemaAndBatches {
+  readonly schema: Schema;
+  readonly batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
+}
 
 /** The data's schema (from the table, or the first batch) and every batch, the first included. */
 export interface OpenedInput {
@@ -23,6 +34,15 @@ export interface OpenedInput {
 export async function openInput(data: WriteData, table: string): Promise<OpenedInput> {
   if (data instanceof Table) return { schema: data.schema, batches: fromIterable(data.batches) };
   if (data instanceof RecordBatch) return { schema: data.schema, batches: fromIterable([data]) };
+  if (isSchemaAndBatches(data)) {
+    const { schema, batches } = data;
+    return { schema, batches: (async function* () {
+      const iterator = iteratorOf(batches, table);
+      const first = await iterator.next();
+      if (first.done === true) return;
+      yield* withHead(checkBatch(first.value, table, 0), iterator, table);
+    })() };
+  }
   const iterator = iteratorOf(data, table);
   const first = await iterator.next();
   if (first.done === true) {
@@ -31,6 +51,11 @@ export async function openInput(data: WriteData, table: string): Promise<OpenedI
   }
   const head = checkBatch(first.value, table, 0);
   return { schema: head.schema, batches: withHead(head, iterator, table) };
+}
+
+function isSchemaAndBatches(data: WriteData): data is SchemaAndBatches {
+  const d = data as Partial<SchemaAndBatches>;
+  return typeof d === 'object' && d !== null && d.schema instanceof Schema && d.batches !== undefined && !(Symbol.asyncIterator in d) && !(Symbol.iterator in d);
 }
 
 function iteratorOf(data: WriteData, table: string): AsyncIterator<RecordBatch> {

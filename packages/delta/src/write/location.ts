@@ -11,6 +11,8 @@ export type LocationKind = 'table' | 'empty';
 // upload in progress is a `.tmp` beside its target): they
 // belong to no table, so they must not block creating one (vacuum cannot run without a log).
 const ORPHAN_DATA_FILE = /^(?:[^/]+=[^/]*\/)*part-\d{5}-[0-9a-f-]{36}(?:\.c\d{3})?(?:\.[a-z0-9]+)?\.parquet(?:\.[0-9a-f-]{36}\.tmp)?$/;
+// A data file strategy's staging folder (data-file-strategy.ts) left behind by a crash.
+const ORPHAN_STAGING = /^_staging-[0-9a-f-]{36}\//;
 
 /**
  * `table` when `_delta_log` holds commits or checkpoints, `empty` when nothing but orphaned data files is
@@ -22,7 +24,7 @@ export async function probeLocation(store: ObjectStore, table: string): Promise<
   if (await hasLogEntry(store)) return 'table';
   for await (const entry of store.list('')) {
     const key = entry.path;
-    if (key.startsWith(`${LOG_DIR}/`) || ORPHAN_DATA_FILE.test(key)) continue;
+    if (key.startsWith(`${LOG_DIR}/`) || ORPHAN_DATA_FILE.test(key) || ORPHAN_STAGING.test(key)) continue;
     throw new NotADeltaTableError(
       `${table} holds files that are not part of a Delta table (e.g. ${key}) and has no _delta_log; ` +
         'write to an empty location, or convert the folder to a Delta table first',

@@ -20,6 +20,20 @@ export interface StatsOptions {
   readonly tightBounds?: boolean;
 }
 
+/**
+ * How a leaf's bounds are represented: `int` bigint, `float` number, `string` string, `date` days since the
+ * epoch, `timestamp`/`timestamp_ntz` bigint nanoseconds since the epoch, `decimal` bigint unscaled value;
+ * `nullOnly` leaves keep a null count only.
+ */
+export type StatsLeafKind = Kind;
+
+/** What is known exactly about one leaf column of a file: any field left out stays out of the stats. */
+export interface LeafSummary {
+  readonly nulls?: number;
+  readonly min?: bigint | number | string;
+  readonly max?: bigint | number | string;
+}
+
 // A stats node per column: a struct holds children; a leaf accumulates values.
 type Kind = 'int' | 'float' | 'string' | 'date' | 'timestamp' | 'timestamp_ntz' | 'decimal' | 'nullOnly';
 interface Leaf {
@@ -29,6 +43,8 @@ interface Leaf {
   readonly kind: Kind;
   readonly scale: number;
   nulls: number;
+  /** The null count is not known exactly (summaries without one): nullCount leaves the column out. */
+  nullsUnknown?: boolean;
   min: bigint | number | string | undefined;
   max: bigint | number | string | undefined;
 }
@@ -91,6 +107,31 @@ export class StatsCollector {
     }
   }
 
+  /**
+   * Fills the stats from per-leaf summaries instead of rows (e.g. a parquet footer's column statistics):
+   * `summarize` gets each indexed leaf's physical path and kind and returns what is known exactly; a bound
+   * or null count it leaves out stays out of the stats. Values use the collector's representation
+   * ({@link LeafSummary}). Replaces whatever was added before.
+   */
+  fillFromSummaries(numRecords: number, summarize: (path: readonly string[], kind: StatsLeafKind, scale: number) => LeafSummary | undefined): void {
+    this.rows = numRecords;
+    const fill = (nodes: ReadonlyArray<Leaf | Node>, prefix: readonly string[]): void => {
+      for (const node of nodes) {
+        const path = [...prefix, node.physical];
+        if (!node.leaf) {
+          fill(node.children, path);
+          continue;
+        }
+        const s = summarize(path, node.kind, node.scale);
+        node.nulls = s?.nulls ?? 0;
+        node.nullsUnknown = s?.nulls === undefined;
+        node.min = node.kind === 'nullOnly' ? undefined : s?.min;
+        node.max = node.kind === 'nullOnly' ? undefined : s?.max;
+      }
+    };
+    fill(this.roots, []);
+  }
+
   /** The number of rows seen so far. */
   get numRecords(): number {
     return this.rows;
@@ -100,7 +141,7 @@ export class StatsCollector {
   toJSON(): string {
     const min = renderTree(this.roots, (l) => renderBound(l, 'min', this.prefix));
     const max = renderTree(this.roots, (l) => renderBound(l, 'max', this.prefix));
-    const nulls = renderTree(this.roots, (l) => String(l.nulls));
+    const nulls = renderTree(this.roots, (l) => (l.nullsUnknown ? undefined : String(l.nulls)));
     return `{"numRecords":${this.rows},${this.tight ? '"tightBounds":true,' : ''}"minValues":${min ?? '{}'},"maxValues":${max ?? '{}'},"nullCount":${nulls ?? '{}'}}`;
   }
 }

@@ -21,7 +21,8 @@ import type { PartitionPredicate } from '../kernel/txn/conflicts.js';
 import type { Snapshot } from '../snapshot.js';
 import { DeltaTable } from '../table.js';
 import { InputConformer } from './conform-input.js';
-import { writeDataFiles, type DataFileCompression } from './file-writer.js';
+import { DEFAULT_TARGET_FILE_SIZE, writeDataFiles, type DataFileCompression } from './file-writer.js';
+import { runDataFileStrategy, type DataFileStrategy, type DataFilesReport } from './data-file-strategy.js';
 import { openInput, type WriteData } from './input.js';
 import { probeLocation } from './location.js';
 import { newTableActions, planWrite, sameNames, type WritePlan } from './write-plan.js';
@@ -71,6 +72,12 @@ export interface WriteOptions {
   readonly pinnedVersion?: number;
   /** `commitInfo.operation` (default `WRITE`); the SQL layer passes e.g. `CREATE TABLE AS SELECT`. */
   readonly operation?: string;
+  /**
+   * Writes the data files another way (e.g. a SQL engine's own parquet writer over the same rows); the
+   * data's batches are then never pulled. When the strategy declines, the Arrow path writes them and
+   * {@link WriteResult.dataFiles} says why.
+   */
+  readonly dataFiles?: DataFileStrategy;
 }
 
 /** The outcome of a write. */
@@ -92,6 +99,8 @@ export interface WriteResult {
   /** Commit attempts (more than one after rebasing over concurrent commits). */
   readonly attempts: number;
   readonly postCommit: PostCommitReport;
+  /** Which writer made the data files (`arrow`, or the strategy's name), and why a strategy offered was not used. */
+  readonly dataFiles: DataFilesReport;
 }
 
 const MODES: readonly WriteMode[] = ['error', 'append', 'overwrite', 'ignore'];
@@ -122,7 +131,9 @@ export async function writeDeltaTable(uri: string, data: WriteData, options: Wri
   const plan = planWrite(table, existing, input.schema, mode, options);
   if (plan.emptyAppend) return skipped(table, existing!.version);
 
-  let written = await writeFiles(store, table, plan, input.batches, options);
+  const strategy = options.dataFiles ? await writeWithStrategy(store, table, plan, options.dataFiles, options) : undefined;
+  const dataFiles: DataFilesReport = strategy === undefined ? { writer: 'arrow' } : 'unsupported' in strategy ? { writer: 'arrow', fallback: strategy.unsupported } : { writer: options.dataFiles!.name };
+  let written = strategy !== undefined && !('unsupported' in strategy) ? strategy : await writeFiles(store, table, plan, input.batches, options);
   try {
     checkReplaceWhere(table, plan, written.adds);
     let removed: AddFile[] | undefined;
@@ -133,7 +144,7 @@ export async function writeDeltaTable(uri: string, data: WriteData, options: Wri
       written = { adds: [...written.adds, ...kept.adds], rows: written.rows, rewrittenRows: kept.rows };
       removed = replacement.removed;
     }
-    return await commitWrite(store, table, existing, plan, written, options, removed);
+    return { ...(await commitWrite(store, table, existing, plan, written, options, removed)), dataFiles };
   } catch (e) {
     // Nobody references files of a write that did not commit; remove them rather than wait for vacuum.
     await store.delete(written.adds.map((a) => relativePath(a.path))).catch(() => undefined);
@@ -229,7 +240,7 @@ function pinnedConflict(table: string, pinned: number, current: number): CommitC
 }
 
 function skipped(uri: string, version: number): WriteResult {
-  return { uri, version, committed: false, created: false, rowsWritten: 0, filesAdded: 0, filesRemoved: 0, bytesWritten: 0, columnsAdded: [], attempts: 0, postCommit: {} };
+  return { uri, version, committed: false, created: false, rowsWritten: 0, filesAdded: 0, filesRemoved: 0, bytesWritten: 0, columnsAdded: [], attempts: 0, postCommit: {}, dataFiles: { writer: 'arrow' } };
 }
 
 /** Conforms `batches` to the plan's schema and writes them as data files (not committed). */
@@ -270,6 +281,34 @@ export async function writeFiles(
     },
   );
   return { adds, rows };
+}
+
+/** The data files written by `strategy`, or why it declined (then nothing was written). */
+async function writeWithStrategy(
+  store: ObjectStore,
+  table: string,
+  plan: WritePlan,
+  strategy: DataFileStrategy,
+  options: WriteOptions,
+): Promise<WrittenFiles | { unsupported: string }> {
+  // Every written row must be checked against a replaceWhere over data columns; only the Arrow path sees rows.
+  if (plan.replaceWhere?.touchesData) return { unsupported: 'replaceWhere over data columns checks every written row, which only the Arrow path does' };
+  const indexedCols = dataSkippingNumIndexedCols(table, plan.configuration);
+  const outcome = await runDataFileStrategy(
+    store,
+    table,
+    {
+      schema: plan.schema,
+      partitionColumns: plan.partitionColumns,
+      partitionFields: plan.partitionFields,
+      columnMapping: plan.columnMapping,
+      targetFileSize: options.targetFileSize ?? targetFileSizeBytes(table, plan.configuration) ?? DEFAULT_TARGET_FILE_SIZE,
+      compression: options.compression ?? 'snappy',
+      stats: indexedCols !== undefined ? { numIndexedCols: indexedCols } : {},
+    },
+    strategy,
+  );
+  return 'unsupported' in outcome ? outcome : { adds: outcome.adds, rows: outcome.rows };
 }
 
 /** Delta's replaceWhere constraint for partition predicates, checked per written file (data predicates: per row). */
@@ -346,6 +385,7 @@ async function commitWrite(
     throw e;
   }
   return {
+    dataFiles: { writer: 'arrow' },
     uri: table,
     version: result.version,
     committed: true,

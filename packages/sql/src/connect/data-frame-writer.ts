@@ -146,6 +146,6 @@ export class DataFrameWriter {
     });
     if (dropped) await clearTombstone(uri, ctx.storageOptions);
     const action = !result.committed ? 'skipped' : result.created || dropped ? 'created' : mode === 'append' || mode === 'safeappend' ? 'inserted' : 'replaced';
-    return { action, table: label, tableUri: uri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
+    return { action, table: label, tableUri: uri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded, dataFiles: result.dataFiles };
   }
 }

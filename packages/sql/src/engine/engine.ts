@@ -15,6 +15,23 @@ export interface EngineCapabilities {
   readonly threads: number;
 }
 
+/**
+ * Local file operations an engine on a real file system offers next to its own file IO (DuckDB's COPY
+ * writes local files; placing them is done here), so the SQL layer itself touches no file system.
+ */
+export interface LocalFiles {
+  /** The local path of a `file://` URL, or undefined for other URLs. */
+  pathOf(url: string): string | undefined;
+  /** Joins a local directory path and a `/`-separated relative key. */
+  join(dir: string, key: string): string;
+  /** Creates a folder and its missing parents. */
+  makeDirs(path: string): Promise<void>;
+  /** Moves a file (creating the target's folders); the target must not exist. */
+  move(from: string, to: string): Promise<void>;
+  /** Removes a folder and everything below it; a missing folder is fine. */
+  removeTree(path: string): Promise<void>;
+}
+
 /** Arrow data handed to {@link Engine.registerArrow}: IPC stream bytes, a table, or a schema plus batches. */
 export type ArrowSource =
   | Uint8Array
@@ -44,6 +61,8 @@ export interface ResultStream extends AsyncIterable<RecordBatch> {
 export interface Engine {
   /** Declared capabilities of this engine. */
   readonly capabilities: EngineCapabilities;
+  /** Local file operations, on engines that run where a file system is (native); see {@link LocalFiles}. */
+  readonly localFiles?: LocalFiles;
   /** Runs SQL (one or more statements) and returns the last statement's result. */
   query(sql: string): Promise<Table>;
   /** Runs SQL and streams the last statement's result batch by batch. */

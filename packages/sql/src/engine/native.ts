@@ -3,7 +3,8 @@
 import { createRequire } from 'node:module';
 import { RecordBatch, Schema, Field, Struct, Table, makeData, type Data } from 'apache-arrow';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
-import type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine.js';
+import type { ArrowSource, Engine, EngineCapabilities, LocalFiles, ResultStream } from './engine.js';
+import { nodeLocalFiles } from './local-files.js';
 import { columnBuilder, UnsupportedDuckdbTypeError, type ColumnBuilder, type VectorBindings } from './duckdb-chunk-arrow.js';
 import { registerArrowViaParquet } from './native-arrow-import.js';
 import { EngineBusyError, EngineClosedError, EngineStartError, NativeEngineUnavailableError, QueryError } from '../errors.js';
@@ -67,6 +68,8 @@ export async function openNativeEngine(options: NativeEngineOptions = {}): Promi
 export class NativeEngine implements Engine {
   /** Declared capabilities: parquet and json are built into the native library. */
   readonly capabilities: EngineCapabilities;
+  /** DuckDB reads and writes the local disk, so the files it writes can be placed from here. */
+  readonly localFiles: LocalFiles = nodeLocalFiles;
   #instance: DuckDBInstance;
   #conn: DuckDBConnection;
   #bindings: RawBindings;

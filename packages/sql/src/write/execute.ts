@@ -1,9 +1,10 @@
 // Runs a write statement: the query executes in DuckDB (delta_scan calls rewritten), its result streams out
 // as Arrow IPC decoded by our apache-arrow into record batches, and @duckrun/delta's writer turns them into
 // parquet files and one commit. Batches are pulled as the writer asks for them, so memory stays bounded by
-// the writer's file buffer, not by the result.
+// the writer's file buffer, not by the result. On the native engine with a local table, DuckDB writes the
+// parquet files itself (copy-data-files.ts) and the writer only reads their footers and commits.
 import { RecordBatch, type Schema } from 'apache-arrow';
-import { DeltaTable, writeDeltaTable, type Snapshot, type WriteOptions, type WriteResult } from '@duckrun/delta';
+import { DeltaTable, writeDeltaTable, type DataFilesReport, type Snapshot, type WriteOptions, type WriteResult } from '@duckrun/delta';
 import { isDuckrunError, type StorageOptions } from '@duckrun/storage';
 import type { PreparedStatement } from '../delta-scan.js';
 import type { Engine, ResultStream } from '../engine/engine.js';
@@ -18,6 +19,7 @@ import { schemaFolderCandidates, tableLocation, tableNameText } from './table-na
 import { timestampNtzPaths } from './type-mapping.js';
 import { activeTombstone, clearTombstone } from '../dml/tombstone.js';
 import { executeDmlStatement } from './execute-dml.js';
+import { copyDataFiles, copyUnsupported } from './copy-data-files.js';
 
 /** What a write statement needs from its session. */
 export interface WriteContext {
@@ -27,6 +29,11 @@ export interface WriteContext {
   readonly storageOptions?: StorageOptions;
   /** Rewrites the delta_scan calls of `sql` into registered tables (released by the caller). */
   prepare(sql: string): Promise<PreparedStatement>;
+  /**
+   * Let an engine with a parquet writer write the data files of local tables itself (default true); false
+   * keeps every write on the Arrow path.
+   */
+  readonly nativeWrite?: boolean;
 }
 
 /** Options of a write statement. */
@@ -38,6 +45,11 @@ export interface WriteStatementOptions {
   readonly allowTimestampNtz?: boolean;
   /** Roll data files at about this many bytes (the writer's default otherwise). */
   readonly targetFileSize?: number;
+  /**
+   * On the native engine, let DuckDB write the data files of local tables with COPY (default true): much
+   * faster than streaming rows to JS; false keeps the Arrow path.
+   */
+  readonly nativeWrite?: boolean;
 }
 
 /** What a write statement did. */
@@ -56,6 +68,8 @@ export interface WriteOutcome {
   /** Rows written, updated or deleted. */
   readonly rowsWritten: number;
   readonly filesAdded: number;
+  /** Which writer made the data files (`arrow` or `duckdb-copy`), and why the native one was not used. */
+  readonly dataFiles?: DataFilesReport;
 }
 
 /** Executes `statement` against the session described by `ctx`. */
@@ -87,7 +101,7 @@ export async function executeWriteStatement(statement: WriteStatement, ctx: Writ
   });
   if (dropped) await clearTombstone(tableUri, ctx.storageOptions);
   const action = statement.kind === 'insert' ? 'inserted' : !result.committed ? 'skipped' : existing !== undefined ? 'replaced' : 'created';
-  return { action, table: name, tableUri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded };
+  return { action, table: name, tableUri, version: result.version, rowsWritten: result.rowsWritten, filesAdded: result.filesAdded, dataFiles: result.dataFiles };
 }
 
 /** How {@link writeQueryToDelta} shapes and commits a query's result. */
@@ -107,12 +121,29 @@ export async function writeQueryToDelta(query: string, tableUri: string, ctx: Wr
   const prepared = await ctx.prepare(await resolveBareTables(query, ctx));
   try {
     const plan = write.plan(await describe(ctx.engine, prepared.sql), prepared.sql);
-    const stream = await ctx.engine.stream(plan.sql);
+    const native = ctx.nativeWrite === false ? 'the session turned the native write path off (nativeWrite: false)' : copyUnsupported(ctx.engine, tableUri);
+    if (native !== undefined) {
+      const stream = await ctx.engine.stream(plan.sql);
+      try {
+        const result = await writeDeltaTable(tableUri, batchesOf(stream), write.writeOptions);
+        return ctx.engine.capabilities.parquet ? { ...result, dataFiles: { writer: 'arrow', fallback: native } } : result;
+      } finally {
+        // The writer may stop early (an error after the first batch): free the engine before releasing tables.
+        await stream.close();
+      }
+    }
+    // DuckDB writes the files itself; the rows only stream to JS if the writer falls back to the Arrow path,
+    // so the schema comes from the query with no rows.
+    const schema = (await ctx.engine.query(`SELECT * FROM (\n${plan.sql}\n) AS __duckrun_schema LIMIT 0`)).schema;
+    let stream: ResultStream | undefined;
+    const rows = async function* (): AsyncGenerator<RecordBatch> {
+      stream = await ctx.engine.stream(plan.sql);
+      yield* batchesOf(stream);
+    };
     try {
-      return await writeDeltaTable(tableUri, batchesOf(stream), write.writeOptions);
+      return await writeDeltaTable(tableUri, { schema, batches: rows() }, { ...write.writeOptions, dataFiles: copyDataFiles(ctx.engine, plan.sql, plan.fields) });
     } finally {
-      // The writer may stop early (an error after the first batch): free the engine before releasing tables.
-      await stream.close();
+      await (stream as ResultStream | undefined)?.close();
     }
   } catch (e) {
     // DuckDB's message (a failed cast, a missing column) does not say which statement it came from.
