@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ScenarioProject } from './helpers.js';
 
 /** The error text of a command: its thrown message, or the messages of its failed nodes. */
-async function failureText(p: ScenarioProject, command: string): Promise<{ text: string; threw: boolean }> {
+async function failureText(p: ScenarioProject, command: 'run'): Promise<{ text: string; threw: boolean }> {
   try {
     const run = await p.dbt(command);
     expect(run.success).toBe(false);

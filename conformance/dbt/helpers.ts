@@ -3,37 +3,17 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { RunEvent, RunResults } from '../../packages/dbt/src/index.js';
+import { runDbt, type DbtCommand, type DbtRunOptions, type DbtRunResults, type RunEvent } from '../../packages/dbt/src/index.js';
 import { jsonRows, openSession, type SqlSession } from '../../packages/sql/src/index.js';
 
-/** Options the scenarios pass to runDbt (the documented runner API, issue 6). */
-export interface ScenarioRunOptions {
-  readonly select?: readonly string[];
-  readonly exclude?: readonly string[];
-  readonly fullRefresh?: boolean;
-  readonly vars?: Readonly<Record<string, unknown>>;
-  readonly inline?: string;
-  readonly limit?: number;
-}
-
-type RunDbt = (command: string, options: Record<string, unknown>) => Promise<RunResults>;
-
-let runner: RunDbt | undefined;
-
-/** The runner, loaded from @duckrun/dbt's source (the conformance workspace does not depend on it by name). */
-export async function loadRunDbt(): Promise<RunDbt> {
-  if (runner !== undefined) return runner;
-  // The package entry once it exports the runner; the runner's own index until then.
-  const dbt = (await import('../../packages/dbt/src/index.js')) as unknown as { runDbt?: RunDbt };
-  runner = dbt.runDbt ?? ((await import('../../packages/dbt/src/runner/index.js')) as unknown as { runDbt: RunDbt }).runDbt;
-  return runner;
-}
+/** Options the scenarios pass to runDbt (project and profile are the scenario's own). */
+export type ScenarioRunOptions = Omit<DbtRunOptions, 'projectDir' | 'profilesDir' | 'onEvent'>;
 
 /** A row as JSON: integers and decimals as numbers, dates and timestamps as ISO strings. */
 export type Row = Record<string, unknown>;
 
 /** One dbt invocation's results with the events it emitted. */
-export interface ScenarioRun extends RunResults {
+export interface ScenarioRun extends DbtRunResults {
   readonly events: readonly RunEvent[];
   /** Status per node name (`my_model` → `success`). */
   readonly statuses: Readonly<Record<string, string>>;
@@ -69,10 +49,9 @@ export class ScenarioProject {
   }
 
   /** Runs a dbt command in-process. */
-  async dbt(command: string, options: ScenarioRunOptions = {}): Promise<ScenarioRun> {
-    const runDbt = await loadRunDbt();
+  async dbt(command: DbtCommand, options: ScenarioRunOptions = {}): Promise<ScenarioRun> {
     const events: RunEvent[] = [];
-    const results = await runDbt(command, { projectDir: this.dir, profilesDir: this.dir, ...options, onEvent: (e: RunEvent) => events.push(e) });
+    const results = await runDbt(command, { projectDir: this.dir, profilesDir: this.dir, ...options, onEvent: (e) => events.push(e) });
     const names = new Map<string, string>();
     for (const e of events) if (e.kind === 'node-start' || e.kind === 'node-finish') names.set(e.node.uniqueId, e.node.name);
     const statuses: Record<string, string> = {};
@@ -81,7 +60,7 @@ export class ScenarioProject {
   }
 
   /** Runs a command and fails the test with the errors when it does not succeed. */
-  async dbtOk(command: string, options: ScenarioRunOptions = {}): Promise<ScenarioRun> {
+  async dbtOk(command: DbtCommand, options: ScenarioRunOptions = {}): Promise<ScenarioRun> {
     const run = await this.dbt(command, options);
     if (!run.success) {
       const errors = run.results.filter((r) => r.status !== 'success' && r.status !== 'pass').map((r) => `${r.uniqueId}: ${r.status}: ${r.message ?? ''}`);

@@ -1,8 +1,6 @@
 // The shared driver of the project commands (run, build, test, seed, snapshot, compile, show, ls):
 // flags → runDbt options, the reporter as the event listener, and the exit code from RunResults.
-import type { DbtCommand, RunEventListener, RunResults } from '@duckrun/dbt';
-import { artifacts } from '@duckrun/dbt';
-import type { renderTextTable } from '@duckrun/sql';
+import { artifacts, runDbt, type DbtCommand, type DbtRunOptions, type DbtRunResults } from '@duckrun/dbt';
 import type { CliIO } from './cli-io.js';
 import { UsageError } from './errors.js';
 import { expandMultiWordFlags, optionHelp, parseOptions, type OptionSpec } from './options.js';
@@ -10,35 +8,31 @@ import { parseVarsFlag, projectDirOf } from './project-location.js';
 import { RunReporter } from './reporter.js';
 import { VERSION } from './version.js';
 
-/**
- * Options of the runner's `runDbt` (its DbtRunOptions).
- * TODO(#6): import the runner's own DbtRunOptions/DbtRunResults once @duckrun/dbt exports the runner.
- */
-export interface RunDbtOptions {
-  readonly projectDir: string;
-  readonly profilesDir?: string;
-  readonly target?: string;
-  readonly vars?: Readonly<Record<string, unknown>>;
-  readonly select?: readonly string[];
-  readonly exclude?: readonly string[];
-  readonly fullRefresh?: boolean;
-  readonly eventTimeStart?: string;
-  readonly eventTimeEnd?: string;
-  readonly inline?: string;
-  readonly limit?: number;
-  readonly onEvent?: RunEventListener;
-  readonly env?: Readonly<Record<string, string | undefined>>;
-}
-
+/** The runner's options, as the CLI fills them. */
+export type RunDbtOptions = DbtRunOptions;
 /** What runDbt returns: RunResults plus the output of compile, show and ls. */
-export interface DbtRunOutput extends RunResults {
-  readonly compiled?: readonly { readonly uniqueId: string; readonly name: string; readonly compiledCode: string }[];
-  readonly show?: { readonly uniqueId: string; readonly name: string; readonly table: Parameters<typeof renderTextTable>[0] };
-  /** `ls`: the selected resources as dbt prints them (`shop.staging.stg_orders`). */
-  readonly listed?: readonly string[];
-}
+export type DbtRunOutput = DbtRunResults;
 
-type RunDbt = (command: DbtCommand, options: RunDbtOptions) => Promise<DbtRunOutput>;
+/**
+ * The flag behind each runner option (null: not a flag). Declared against the runner's option type,
+ * so an option added to the API without a flag here fails to type-check.
+ */
+export const FLAG_OF_OPTION = {
+  projectDir: 'project-dir',
+  profilesDir: 'profiles-dir',
+  target: 'target',
+  vars: 'vars',
+  select: 'select',
+  exclude: 'exclude',
+  fullRefresh: 'full-refresh',
+  eventTimeStart: 'event-time-start',
+  eventTimeEnd: 'event-time-end',
+  inline: 'inline',
+  limit: 'limit',
+  onEvent: null,
+  env: null,
+  now: null,
+} as const satisfies Record<keyof DbtRunOptions, string | null>;
 
 /** Flag values any project command may have (each command's table declares a subset). */
 export type ProjectFlagValues = Partial<Record<string, string | boolean | string[]>>;
@@ -78,7 +72,6 @@ export async function runDbtCommand(spec: DbtCommandSpec, args: string[], io: Cl
     isTTY: io.isTTY === true,
     debug: flags['debug'] === true,
   });
-  const runDbt = await loadRunner();
   let results: DbtRunOutput;
   try {
     results = await runDbt(spec.command, { ...options, onEvent: reporter.onEvent });
@@ -122,12 +115,6 @@ export function runOptions(flags: ProjectFlagValues): RunDbtOptions {
     ...optional('limit', limit),
   };
   return options;
-}
-
-async function loadRunner(): Promise<RunDbt> {
-  const dbt = (await import('@duckrun/dbt')) as unknown as { runDbt?: RunDbt };
-  if (typeof dbt.runDbt !== 'function') throw new Error('@duckrun/dbt does not export the runner (runDbt), so project commands cannot run; rebuild duckrun from a version whose @duckrun/dbt exports it');
-  return dbt.runDbt;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

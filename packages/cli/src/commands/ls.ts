@@ -41,7 +41,7 @@ async function printListed(results: DbtRunOutput, options: RunDbtOptions, flags:
     return;
   }
   // The node behind each selector, from the project as loaded, for its type, path and config.
-  const loaded = dbtProject.loadProject({ projectDir: options.projectDir, ...(options.vars === undefined ? {} : { vars: options.vars }) });
+  const loaded = dbtProject.loadProject({ projectDir: options.projectDir, ...(typeof options.vars === 'object' ? { vars: options.vars } : {}) });
   const byFqn = new Map([...loaded.nodes.values()].map((n) => [n.fqn.join('.'), n]));
   const typeOf = (l: string) => (l.startsWith('source:') ? 'source' : byFqn.get(l)?.resourceType);
   // As in dbt, --resource-type filters after selection (tests picked up indirectly drop out too).

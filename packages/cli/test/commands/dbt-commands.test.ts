@@ -2,14 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers.js';
-
-// TODO(#6): drop once @duckrun/dbt's entry exports runDbt (the shim adds the runner's own export).
-vi.mock('@duckrun/dbt', async (importOriginal) => {
-  const real = await importOriginal<Record<string, unknown>>();
-  return typeof real['runDbt'] === 'function' ? real : import('../support/dbt-with-runner.js');
-});
 
 let dir: string;
 const flags = () => ['--project-dir', dir, '--profiles-dir', dir];
