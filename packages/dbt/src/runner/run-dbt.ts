@@ -197,14 +197,22 @@ async function preview(ctx: RunContext, uniqueId: string, name: string, sql: str
 }
 
 function select(command: DbtCommand, options: DbtRunOptions, graph: DependencyGraph, project: LoadedProject, infos: ReadonlyMap<string, NodeInfo>): string[] {
+  // Selectors see each node's whole config: dbt_project.yml, schema YAML and the model's own config() call
+  // (captured by the parse phase), with the materialization defaulted as it will run.
+  const nodes = new Map([...project.nodes].map(([id, node]) => {
+    const info = infos.get(id);
+    return [id, info === undefined ? node : { ...node, config: { ...info.config, materialized: info.materialized } }] as const;
+  }));
   const ids = selectNodes(
-    { graph, nodes: project.nodes, sources: project.sources },
+    { graph, nodes, sources: project.sources },
     { ...(options.select === undefined ? {} : { select: options.select }), ...(options.exclude === undefined ? {} : { exclude: options.exclude }) },
   );
   const types = COMMAND_TYPES[command];
   const chosen = ids.filter((id) => {
     const info = infos.get(id);
     if (info === undefined || !types.includes(info.node.resourceType)) return false;
+    // dbt parses a model file without SQL into a node that never runs (there is nothing to materialize).
+    if (info.node.resourceType === 'model' && info.node.rawCode.trim() === '' && command !== 'ls') return false;
     return command === 'ls' || info.materialized !== 'ephemeral';
   });
   return testsAfterTheirParents(chosen, graph, infos);
