@@ -3,6 +3,7 @@
 // failure skipped), on-run-end hooks, and write target/manifest.json and target/run_results.json.
 import { buildManifest, buildRunResults, writeArtifact, type NodeRunResult } from '../artifacts/index.js';
 import type { DbtCommand, NodeSummary, RunEvent, RunResults } from '../events.js';
+import { toUrl } from '@duckrun/storage';
 import { buildGraph, selectNodes, type DependencyGraph } from '../graph/index.js';
 import { createJinjaEnvironment, type JinjaEnvironment, type NodeContext } from '../jinja/index.js';
 import { loadProfile, loadProject, parseYaml, targetContext, type LoadedProject, type ResolvedTarget } from '../project/index.js';
@@ -76,7 +77,8 @@ export async function runDbt(command: DbtCommand, options: DbtRunOptions): Promi
   }
 
   const warehouse = await Warehouse.open({
-    rootPath: target.rootPath,
+    // A relative root_path is relative to the project, whatever folder duckrun runs from (as `duckrun debug` checks it).
+    rootPath: toUrl(target.rootPath, project.projectDir),
     storageOptions: target.storageOptions,
     engine: target.engine === 'native' ? 'native' : 'wasm',
     defaultSchema: target.schema,
