@@ -18,6 +18,10 @@ import { checksumSql, deltaRelation, lookupSql, parquetRelation, q1Sql } from '.
 const CHILD_HEAP_MIB = 8192;
 /** The Delta table's folder name under the chain directory (delta_scan resolves it against the chain root). */
 const TABLE = 'lineitem';
+/** The staged rows the overwrite reads: an unpartitioned Delta table, its data files plain parquet. */
+const STAGED = 'staged';
+/** DUCKRUN_BENCH_NATIVE_WRITE=0 keeps the native engine's overwrite on the Arrow path (to compare the two). */
+const nativeWriteOff = process.env['DUCKRUN_BENCH_NATIVE_WRITE'] === '0';
 
 /** What every chain of a run shares: the data, and what the generator says the results must be. */
 export interface ChainPlan {
@@ -86,11 +90,24 @@ export async function runChain(plan: ChainPlan, setting: ChainSetting): Promise<
     });
   };
 
-  // create (overwrite) and its baseline: DuckDB copies the same rows (read from the table's data files) to parquet.
-  const create = await op('overwrite', { op: 'write', table, mode: 'overwrite', layout: layout.name, rows: plan.base });
-  measure('overwrite (create) SF rows', create, { baseline: label('baseline: DuckDB COPY … TO parquet'), note: `${String(create.facts['filesAdded'])} data files` });
+  // create (overwrite): the SQL layer's write on this engine, from staged rows, against DuckDB's COPY of the
+  // same staged rows. Staging (untimed): the generator's rows, with the layout's columns, as one unpartitioned
+  // Delta table whose data files are plain parquet. Timed: native — writeQueryToDelta of
+  // `SELECT * FROM read_parquet(<staged files>)` (what CREATE OR REPLACE TABLE … AS, DataFrame writes and dbt
+  // run), where DuckDB writes the data files with COPY and duckrun reads their footers and commits; wasm — the
+  // same write of `SELECT * FROM delta_scan('staged')` (the staged table read through parquet-wasm, the rows
+  // streamed out of DuckDB-WASM as Arrow and encoded with parquet-wasm). Both with the layout's partitioning.
+  // Baseline: native DuckDB's `COPY (SELECT * FROM read_parquet(<staged files>)) TO … (FORMAT parquet
+  // [, PARTITION_BY])`, i.e. reading and writing the same rows with no Delta log.
+  const staged = path.join(dir, STAGED);
+  await op('stage the rows (untimed)', { op: 'write', table: staged, mode: 'overwrite', layout: layout.name, rows: plan.base, unpartitioned: true });
+  const stagedFiles = parquetRelation([path.join(staged, '*.parquet')]);
+  const source = engine === 'native' ? `SELECT * FROM ${stagedFiles}` : `SELECT * FROM delta_scan('${STAGED}')`;
+  const create = await op('overwrite', { op: 'sql-write', engine, root: dir, table, query: source, partitionBy: layout.partitionBy, ...(nativeWriteOff ? { nativeWrite: false } : {}) });
+  const writer = `${String(create.facts['dataFiles'])}${create.facts['fallback'] ? ` (fallback: ${String(create.facts['fallback'])})` : ''}`;
+  measure('overwrite (create) SF rows', create, { baseline: label('baseline: DuckDB COPY … TO parquet'), note: `${String(create.facts['filesAdded'])} data files, writer ${writer}` });
   const baseOut = path.join(plainDir, partitioned ? 'base' : 'base.parquet');
-  const copy = await duckdb('COPY baseline', copySql(parquetRelation([path.join(table, partitioned ? '*/*.parquet' : '*.parquet')]), baseOut, layout));
+  const copy = await duckdb('COPY baseline', copySql(stagedFiles, baseOut, layout));
   measure('baseline: DuckDB COPY … TO parquet', copy);
   plain = [partitioned ? path.join(baseOut, '*/*.parquet') : baseOut];
   await checkState('create');

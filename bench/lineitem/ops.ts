@@ -2,7 +2,7 @@
 // so its wall time and peak RSS are its own. `opMs` times the operation proper, without engine start-up.
 
 import { writeDeltaTable } from '@duckrun/delta';
-import { openNativeEngine, openSession, type DeltaScanReport, type EngineKind } from '@duckrun/sql';
+import { openNativeEngine, openSession, planCreate, writeQueryToDelta, type DeltaScanReport, type EngineKind } from '@duckrun/sql';
 import { lineitemBatches } from '../../tools/tpch/index.js';
 import { LAYOUTS, layoutBatches, type Layout } from './layout.js';
 import { MERGE_STEPS, type MergeStepInput, type MergeStepName } from './merge-hooks.js';
@@ -19,7 +19,18 @@ export interface RowsSpec {
 export type LineitemOp =
   | { readonly op: 'noop' }
   | { readonly op: 'generate'; readonly rows: RowsSpec }
-  | { readonly op: 'write'; readonly table: string; readonly mode: 'overwrite' | 'append'; readonly layout: Layout['name']; readonly rows: RowsSpec }
+  | { readonly op: 'write'; readonly table: string; readonly mode: 'overwrite' | 'append'; readonly layout: Layout['name']; readonly rows: RowsSpec; readonly unpartitioned?: boolean }
+  | {
+      readonly op: 'sql-write';
+      readonly engine: EngineKind;
+      readonly root: string;
+      /** Absolute path of the Delta table written (overwritten, with the layout's partitioning). */
+      readonly table: string;
+      readonly query: string;
+      readonly partitionBy: readonly string[];
+      /** false: keep the native engine on the Arrow path (for comparisons); default true. */
+      readonly nativeWrite?: boolean;
+    }
   | { readonly op: 'sql'; readonly engine: EngineKind; readonly root: string; readonly sql: string }
   | { readonly op: 'duckdb'; readonly sql: string }
   | { readonly op: 'merge'; readonly step: MergeStepName; readonly input: MergeStepInput };
@@ -51,9 +62,26 @@ export async function runLineitemOp(spec: LineitemOp): Promise<OpFacts> {
       const t0 = performance.now();
       const result = await writeDeltaTable(spec.table, layoutBatches(layout, lineitemBatches(spec.rows)), {
         mode: spec.mode,
-        ...(layout.partitionBy.length > 0 ? { partitionBy: layout.partitionBy } : {}),
+        ...(layout.partitionBy.length > 0 && spec.unpartitioned !== true ? { partitionBy: layout.partitionBy } : {}),
       });
       return { opMs: performance.now() - t0, rowCount: result.rowsWritten, filesAdded: result.filesAdded, version: result.version };
+    }
+    case 'sql-write': {
+      // What CREATE OR REPLACE TABLE … AS, DataFrame writes and the dbt runner run (writeQueryToDelta), with
+      // the layout's partitioning. Session (engine) start-up is not timed; the query and the write are.
+      const session = await openSession({ engine: spec.engine, root: spec.root, readOnly: false, write: { nativeWrite: spec.nativeWrite !== false } });
+      try {
+        const t0 = performance.now();
+        const result = await writeQueryToDelta(spec.query, spec.table, session.writeContext(), {
+          what: 'CREATE OR REPLACE TABLE lineitem',
+          plan: (columns, query) => planCreate(query, columns),
+          writeOptions: { mode: 'overwrite', schemaMode: 'overwrite', partitionBy: [...spec.partitionBy], operation: 'CREATE OR REPLACE TABLE AS SELECT' },
+        });
+        const opMs = performance.now() - t0;
+        return { opMs, rowCount: result.rowsWritten, filesAdded: result.filesAdded, version: result.version, dataFiles: result.dataFiles.writer, fallback: result.dataFiles.fallback };
+      } finally {
+        await session.close();
+      }
     }
     case 'sql': {
       const scans: ScanFacts[] = [];
