@@ -115,7 +115,7 @@ export async function runDbt(command: DbtCommand, options: DbtRunOptions): Promi
 /** Runs the selected nodes with on-run-start/end hooks; emits the node events. */
 async function execute(ctx: RunContext, ids: readonly string[]): Promise<NodeRunResult[]> {
   const total = ids.length;
-  ctx.emit({ kind: 'run-start', command: ctx.command, total, summary: summarize(ctx, ids) });
+  ctx.emit({ kind: 'run-start', command: ctx.command, total, summary: summarize(ctx) });
   await runProjectHooks(ctx, 'on-run-start');
   const results: NodeRunResult[] = [];
   const failed = new Map<string, string>();
@@ -302,13 +302,21 @@ export function nodeSummary(info: NodeInfo): NodeSummary {
   };
 }
 
-function summarize(ctx: RunContext, ids: readonly string[]): string {
+/** dbt's "Found …" line: the whole project's resources, in dbt's order and words. */
+function summarize(ctx: RunContext): string {
   const counts = new Map<string, number>();
-  for (const id of ids) {
-    const t = ctx.infos.get(id)!.node.resourceType;
-    counts.set(t, (counts.get(t) ?? 0) + 1);
-  }
-  return [...counts].map(([t, n]) => `${n} ${t}${n === 1 ? '' : 's'}`).join(', ');
+  for (const info of ctx.infos.values()) counts.set(info.node.resourceType, (counts.get(info.node.resourceType) ?? 0) + 1);
+  const parts: string[] = [];
+  const add = (n: number, one: string, many: string, always = false): void => {
+    if (n > 0 || always) parts.push(`${n} ${n === 1 ? one : many}`);
+  };
+  add(counts.get('model') ?? 0, 'model', 'models', true);
+  add(counts.get('snapshot') ?? 0, 'snapshot', 'snapshots');
+  add(counts.get('seed') ?? 0, 'seed', 'seeds');
+  add(counts.get('test') ?? 0, 'data test', 'data tests');
+  add(ctx.project.sources.size, 'source', 'sources');
+  add(ctx.project.macros.size, 'macro', 'macros');
+  return parts.join(', ');
 }
 
 interface ArtifactInputs {
