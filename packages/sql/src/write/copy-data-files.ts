@@ -122,17 +122,19 @@ function copySelect(select: string, fields: readonly StructField[], request: Dat
 }
 
 /**
- * The expression giving table column `target` from the query's column of that name: as is when the types
- * agree, cast when a primitive widens (as the Arrow path's conformer does), NULL when the query lacks it.
+ * The expression giving table column `target` from the query's column of that name, cast to the table
+ * column's DuckDB type: a no-op when they agree, a widening as the Arrow path's conformer does, and a plain
+ * type where the query keeps a DuckDB-only one (an ENUM is a string column to Delta, but DuckDB would
+ * annotate it as a parquet ENUM); NULL when the query lacks the column.
  */
 function columnValue(source: StructField | undefined, target: StructField): string | { unsupported: string } {
-  if (source === undefined) return `CAST(NULL AS ${duckTypeOf(target.type, target.name)})`;
-  const ref = `${ROWS}.${quoteIdentifier(source.name)}`;
-  if (JSON.stringify(source.type) === JSON.stringify(target.type)) return ref;
-  if (typeof source.type === 'object' && source.type.type !== 'decimal') {
+  const type = duckTypeOf(target.type, target.name);
+  if (source === undefined) return `CAST(NULL AS ${type})`;
+  const nested = (t: DataType) => typeof t === 'object' && t.type !== 'decimal';
+  if ((nested(source.type) || nested(target.type)) && JSON.stringify(source.type) !== JSON.stringify(target.type)) {
     return { unsupported: `column "${target.name}" of the data (${JSON.stringify(source.type)}) differs from the table's nested type; the Arrow path conforms it` };
   }
-  return `CAST(${ref} AS ${duckTypeOf(target.type, target.name)})`;
+  return `CAST(${ROWS}.${quoteIdentifier(source.name)} AS ${type})`;
 }
 
 /** DuckDB's default row group: also the most rows per row group here (larger ones buy little compression). */

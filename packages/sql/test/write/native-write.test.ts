@@ -3,7 +3,7 @@
 // give tables with identical rows (read back by both engines' readers), schemas, partition values and
 // folders, stats equal to the Arrow writer's (numerically; only values a footer cannot give exactly are
 // left out), and pass the independent log check that reads the files with native DuckDB.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,8 @@ SELECT i::BIGINT AS id,
   ('bin' || i)::BLOB AS bin,
   CASE WHEN i % 9 = 0 THEN NULL ELSE {'a': i, 'b': 'x' || i, 'inner': {'c': i % 3}} END AS st,
   CASE WHEN i % 8 = 0 THEN NULL ELSE [i, i + 1, NULL] END AS arr,
-  MAP {'k' || (i % 3): i} AS m
+  MAP {'k' || (i % 3): i} AS m,
+  (['lo', 'hi'])[1 + i % 2]::ENUM('lo', 'hi') AS mood
 FROM range(3000) t(i)`;
 
 /** Partition values that need escaping or are null/empty, with several types of partition columns. */
@@ -282,6 +283,11 @@ describe.skipIf(nativeSkipReason !== undefined)('native write path (DuckDB COPY)
     expect(e.code).toBe('SQL_QUERY');
     expect(filesOf('failing')).toEqual(before);
     expect(entriesOf('failing').filter((f) => f.startsWith('_staging-'))).toEqual([]);
+
+    // A crashed native write's staging folder does not make the location "not a Delta table".
+    mkdirSync(join(dir, 'crashed', '_staging-0b7c3a52-8f53-4d57-9a43-7d2f3f1b9c11', '__duckrun_part_0=v31'), { recursive: true });
+    writeFileSync(join(dir, 'crashed', '_staging-0b7c3a52-8f53-4d57-9a43-7d2f3f1b9c11', '__duckrun_part_0=v31', 'data_0.parquet'), 'partial');
+    expect((await native.write(`CREATE TABLE crashed AS SELECT 1 AS a`)).dataFiles).toEqual({ writer: 'duckdb-copy' });
 
     await createDeltaTable(join(dir, 'strict'), {
       type: 'struct',
