@@ -192,10 +192,10 @@ function sourceJson(s: SourceDefinition, ctx: NodeContext): Record<string, unkno
     source_description: s.sourceDescription,
     loader: s.loader,
     identifier: s.identifier,
-    quoting: { database: null, schema: null, identifier: null, column: null, ...s.quoting },
+    quoting: quotingJson(s.quoting),
     loaded_at_field: s.loadedAtField ?? null,
     freshness: { warn_after: { count: null, period: null }, error_after: { count: null, period: null }, filter: null },
-    external: s.external ?? null,
+    external: isRecord(s.external) ? s.external : null,
     description: s.description,
     columns: Object.fromEntries(Object.entries(s.columns).map(([k, c]) => [k, columnJson(c)])),
     meta: s.meta,
@@ -233,15 +233,23 @@ function columnJson(c: ColumnDefinition): Record<string, unknown> {
   return { ...c.extra, name: c.name, description: c.description, meta: c.meta, data_type: c.dataType ?? null, constraints: [], quote: c.quote ?? null, tags: [...c.tags] };
 }
 
-/** Hooks become `{sql, transaction, index}` objects, as the manifest stores them. */
+/** Hooks become `{sql, transaction, index}` objects, as the manifest stores them (v12's Hook allows no other keys). */
 function configJson(config: NodeConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const key of ['pre-hook', 'post-hook']) {
     const v = config[key];
     const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
-    out[key] = list.map((h, index) => (isRecord(h) ? { transaction: true, index, ...h } : { sql: String(h), transaction: true, index }));
+    out[key] = list.map((h, index) =>
+      isRecord(h) ? { sql: String(h['sql'] ?? ''), transaction: h['transaction'] !== false, index: Number.isInteger(h['index']) ? h['index'] : index } : { sql: String(h), transaction: true, index },
+    );
   }
   return out;
+}
+
+/** A source's `quoting`: the four v12 keys, each a boolean or null (the schema allows nothing else). */
+function quotingJson(q: Readonly<Record<string, unknown>>): Record<string, boolean | null> {
+  const flag = (k: string) => (typeof q[k] === 'boolean' ? (q[k] as boolean) : null);
+  return { database: flag('database'), schema: flag('schema'), identifier: flag('identifier'), column: flag('column') };
 }
 
 /** dbt's `file_key_name`: `models.<name>` or `sources.<source>`. */

@@ -61,24 +61,33 @@ export function buildRunResults(input: RunResultsInput): RunResultsArtifact {
       invocation_id: input.invocationId,
       env: { ...(input.env ?? {}) },
     },
-    results: input.results.map((r) => ({
-      status: r.status,
-      timing: r.timing.map((t) => ({ name: t.name, started_at: isoTimestamp(t.startedAt), completed_at: isoTimestamp(t.completedAt) })),
-      thread_id: r.threadId ?? 'Thread-1',
-      execution_time: r.executionTime,
-      adapter_response:
-        r.adapterMessage === undefined && r.rowsAffected === undefined
-          ? {}
-          : { _message: r.adapterMessage ?? 'OK', ...(r.rowsAffected === undefined ? {} : { rows_affected: r.rowsAffected }) },
-      message: r.message ?? null,
-      failures: r.failures ?? null,
-      unique_id: r.uniqueId,
-      compiled: r.compiledCode === undefined || r.compiledCode === null ? (r.status === 'skipped' ? false : null) : true,
-      compiled_code: r.compiledCode ?? null,
-      relation_name: r.relationName ?? null,
-    })),
+    results: input.results.map(resultJson),
     elapsed_time: input.elapsedTime,
     args: { ...(input.args ?? {}) },
+  };
+}
+
+/** One result object, with exactly the v6 keys. */
+function resultJson(r: NodeRunResult): Record<string, unknown> {
+  // dbt fills compiled, compiled_code and relation_name from the node only for compiled resources
+  // (models, snapshots, tests); a seed is not one, so all three are null for it.
+  const compiledResource = !r.uniqueId.startsWith('seed.');
+  const compiledCode = compiledResource && typeof r.compiledCode === 'string' ? r.compiledCode : null;
+  return {
+    status: r.status,
+    timing: r.timing.map((t) => ({ name: t.name, started_at: isoTimestamp(t.startedAt), completed_at: isoTimestamp(t.completedAt) })),
+    thread_id: r.threadId ?? 'Thread-1',
+    execution_time: r.executionTime,
+    adapter_response:
+      r.adapterMessage === undefined && r.rowsAffected === undefined
+        ? {}
+        : { _message: r.adapterMessage ?? 'OK', ...(r.rowsAffected === undefined ? {} : { rows_affected: r.rowsAffected }) },
+    message: r.message ?? null,
+    failures: r.failures ?? null,
+    unique_id: r.uniqueId,
+    compiled: compiledResource ? compiledCode !== null : null,
+    compiled_code: compiledCode,
+    relation_name: compiledResource ? (r.relationName ?? null) : null,
   };
 }
 

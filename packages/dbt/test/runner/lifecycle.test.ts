@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyProject, type TestProject } from './helpers.js';
 
@@ -56,6 +56,7 @@ describe('tests', () => {
     p = copyProject('runner_basic');
     p.write('tests/assert_fails.sql', `{{ config(severity='warn') }}\nselect * from {{ ref('stg_customers') }} where customer_id > 1`);
     p.write('tests/assert_errors.sql', `{{ config(store_failures=true) }}\nselect * from {{ ref('stg_orders') }} where status = 'returned'`);
+    p.write('tests/fractional.sql', `{{ config(fail_calc='max(0.5)') }}\nselect * from {{ ref('stg_orders') }}`);
     p.write(
       'models/schema.yml',
       `version: 2\nmodels:\n  - name: stg_orders\n    columns:\n      - name: status\n        tests:\n          - accepted_values:\n              values: ['placed', 'shipped']\n          - not_null:\n              where: "status <> 'returned'"\n`,
@@ -67,6 +68,12 @@ describe('tests', () => {
     expect(s['assert_errors']?.status).toBe('fail');
     expect(s['accepted_values_stg_orders_status__placed__shipped']?.status).toBe('fail');
     expect(s['not_null_stg_orders_status']?.status).toBe('pass');
+    // run_results records failures as an integer: a fail_calc that is not a whole number errors the test.
+    expect(s['fractional']?.status).toBe('error');
+    const written = JSON.parse(readFileSync(join(p.dir, 'target/run_results.json'), 'utf8')) as { results: Record<string, unknown>[] };
+    for (const x of written.results) expect(x['failures'] === null || Number.isInteger(x['failures'])).toBe(true);
+    // A seed is not a compiled resource: dbt leaves compiled, compiled_code and relation_name null for it.
+    expect(written.results.find((x) => x['unique_id'] === 'seed.runner_basic.raw_orders')).toMatchObject({ status: 'success', compiled: null, compiled_code: null, relation_name: null });
     expect(await p.rows("select order_id from delta_scan('main_dbt_test__audit/assert_errors')")).toEqual([[13]]);
     // In build, a failing test on stg_orders skips what is downstream of it.
     expect(s['customers']?.status).toBe('skipped');

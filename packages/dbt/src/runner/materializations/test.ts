@@ -18,6 +18,8 @@ export async function runTest(ctx: RunContext, info: NodeInfo, sql: string): Pro
   const result = tableToQueryResult(await ctx.warehouse.query(wrapped));
   const row = result.rows[0] ?? [0, false, false];
   const failures = Number(row[0] ?? 0);
+  // run_results records failures as an integer; dbt rejects a fail_calc result that is not a whole number.
+  if (!Number.isInteger(failures)) throw new Error(`fail_calc \`${failCalc}\` returned ${String(row[0])}; it must return a whole number of failures`);
   const shouldWarn = row[1] === true;
   const shouldError = row[2] === true;
   const severity = String(c['severity'] ?? 'ERROR').toUpperCase();
