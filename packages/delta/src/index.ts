@@ -41,7 +41,7 @@ export {
   VacuumRetentionError,
   VersionNotFoundError,
 } from './errors.js';
-export { rewriteFiles, type FileRewrite, type RewriteOptions, type RewriteResult } from './write/rewrite.js';
+export { rewriteFiles, rewriteWriter, type FileRewrite, type RewriteOptions, type RewriteResult, type RewriteWriter } from './write/rewrite.js';
 export { addColumns, type AddColumnsResult } from './write/add-columns.js';
 export type { TransactionOptions } from './commit/transaction.js';
 export { setTableProperties, type SetPropertiesOptions } from './write/properties.js';

@@ -12,7 +12,9 @@ import type { Action, AddFile } from '../kernel/actions/types.js';
 import type { PartitionPredicate } from '../kernel/txn/conflicts.js';
 import type { Snapshot } from '../snapshot.js';
 import type { DeltaTable } from '../table.js';
-import type { DataFileCompression } from './file-writer.js';
+import { DEFAULT_TARGET_FILE_SIZE, type DataFileCompression } from './file-writer.js';
+import { runDataFileStrategy, type DataFileStrategy } from './data-file-strategy.js';
+import { dataSkippingNumIndexedCols, targetFileSizeBytes } from '../kernel/config/table-properties.js';
 import { planWrite } from './write-plan.js';
 import { relativePath, writeFiles } from './write-table.js';
 
@@ -25,6 +27,41 @@ export interface FileRewrite {
   readonly data: AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
   /** Live files of the snapshot whose rows are replaced; read after `data` is exhausted. */
   readonly remove: Iterable<AddFile> | (() => Iterable<AddFile>);
+  /**
+   * Files written meanwhile by a {@link DataFileStrategy} through {@link RewriteWriter.writeWith} (e.g. a SQL
+   * engine's own parquet writer); read after `data` is exhausted, committed with the rest.
+   */
+  readonly written?: () => readonly { readonly adds: readonly AddFile[]; readonly rows: number }[];
+}
+
+/** Writes some of a rewrite's rows with a strategy; undefined-free result or why it declined. */
+export interface RewriteWriter {
+  /** Runs `strategy` for rows of the snapshot's table layout; the files are not committed. */
+  writeWith(strategy: DataFileStrategy): Promise<{ adds: AddFile[]; rows: number } | { unsupported: string }>;
+}
+
+/** A writer of strategy files laid out as the snapshot's table (schema, partitions, target size, stats). */
+export function rewriteWriter(table: DeltaTable, snapshot: Snapshot, options: Pick<RewriteOptions, 'targetFileSize' | 'compression'> = {}): RewriteWriter {
+  const config = snapshot.metadata.configuration;
+  const indexedCols = dataSkippingNumIndexedCols(table.uri, config);
+  const partitionFields = snapshot.partitionColumns.map((p) => snapshot.schema.fields.find((f) => f.name === p)!);
+  return {
+    writeWith: (strategy) =>
+      runDataFileStrategy(
+        table.store,
+        table.uri,
+        {
+          schema: snapshot.schema,
+          partitionColumns: snapshot.partitionColumns,
+          partitionFields,
+          columnMapping: snapshot.columnMapping,
+          targetFileSize: options.targetFileSize ?? targetFileSizeBytes(table.uri, config) ?? DEFAULT_TARGET_FILE_SIZE,
+          compression: options.compression ?? 'snappy',
+          stats: indexedCols !== undefined ? { numIndexedCols: indexedCols } : {},
+        },
+        strategy,
+      ),
+  };
 }
 
 /** Options of {@link rewriteFiles}. */
@@ -78,7 +115,14 @@ export async function rewriteFiles(table: DeltaTable, snapshot: Snapshot, change
     throw new InvalidOptionError(`a rewrite of ${table.uri} needs an operation name (e.g. 'DELETE')`);
   }
   const plan = planWrite(table.uri, snapshot, undefined, 'append', {});
-  const written = await writeFiles(table.store, table.uri, plan, toAsync(change.data), options);
+  let written: { adds: AddFile[]; rows: number };
+  try {
+    written = await writeFiles(table.store, table.uri, plan, toAsync(change.data), options);
+  } catch (e) {
+    await dropFiles(table, (change.written?.() ?? []).flatMap((w) => w.adds));
+    throw e;
+  }
+  for (const w of change.written?.() ?? []) written = { adds: [...written.adds, ...w.adds], rows: written.rows + w.rows };
   try {
     const live = new Map(snapshot.addFiles().map((a) => [a.path, a] as const));
     const removed = [...(typeof change.remove === 'function' ? change.remove() : change.remove)];

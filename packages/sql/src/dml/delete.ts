@@ -5,7 +5,7 @@ import { pruningConjuncts } from '../sql/delta-scan-calls.js';
 import { quoteIdentifier } from '../sql/literals.js';
 import { resolveBareTables, type WriteContext } from '../write/execute.js';
 import { preparePredicate } from './predicate.js';
-import { countOf, runRewrite, streamQuery } from './rewrite-loop.js';
+import { countOf, runRewrite } from './rewrite-loop.js';
 import type { Snapshot } from '@duckrun/delta';
 import { candidateFiles, openTarget } from './target.js';
 import { duckTypeOf } from '../write/type-mapping.js';
@@ -71,9 +71,10 @@ export async function deleteRows(ctx: WriteContext, spec: DeleteSpec): Promise<D
       ...(appendSql === undefined
         ? {}
         : {
-            after: async function* () {
+            after: async () => {
               rowsInserted = await countOf(ctx.engine, `SELECT count(*) FROM (${appendSql}) AS "__duckrun_delete_append"`);
-              if (rowsInserted > 0) yield* streamQuery(ctx.engine, appendSql);
+              // The appended query's columns are the caller's: the Arrow path conforms them to the table.
+              return rowsInserted > 0 ? { sql: appendSql, exactTypes: false } : undefined;
             },
           }),
       commit: {

@@ -12,7 +12,7 @@ import type { WriteContext } from '../write/execute.js';
 import { resolveBareTables } from '../write/execute.js';
 import { duckTypeOf } from '../write/type-mapping.js';
 import { mergeCandidates } from './merge-pruning.js';
-import { countOf, runRewrite, streamQuery } from './rewrite-loop.js';
+import { countOf, runRewrite } from './rewrite-loop.js';
 import { findColumn, openTarget, scratchName, type DmlTarget } from './target.js';
 
 /** Column → SQL expression, or `*` for every column by name (updateAll / insertAll). */
@@ -150,11 +150,12 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
       },
       ...(spec.notMatched.length > 0
         ? {
-            after: async function* () {
+            after: async () => {
               const unmatched = `FROM ${quoteIdentifier(source)} AS ${s} WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(matchedIds)} AS m WHERE m.sid = ${s}.${SID})`;
               const rows = `SELECT ${plan.insertAction} AS ${ACTION}, ${plan.insertColumns.join(', ')} ${unmatched}`;
               inserted = await countOf(engine, `SELECT count(*) FROM (${rows}) AS "__duckrun_merge_new" WHERE ${ACTION} <> 0`);
-              if (inserted > 0) yield* streamQuery(engine, `SELECT * EXCLUDE (${ACTION}) FROM (${rows}) AS "__duckrun_merge_new" WHERE ${ACTION} <> 0`);
+              // Insert columns are cast to the table's types (planClauses), so DuckDB may write them itself.
+              return inserted > 0 ? { sql: `SELECT * EXCLUDE (${ACTION}) FROM (${rows}) AS "__duckrun_merge_new" WHERE ${ACTION} <> 0`, exactTypes: true } : undefined;
             },
           }
         : {}),

@@ -2,7 +2,8 @@
 // if so stream the rows that replace it into the Delta writer. Memory holds one file's rows plus what the
 // writer buffers, whatever the size of the table.
 import type { RecordBatch } from 'apache-arrow';
-import { rewriteFiles, type AddFile, type RewriteOptions, type RewriteResult, type ScanFile } from '@duckrun/delta';
+import { rewriteFiles, rewriteWriter, type AddFile, type RewriteOptions, type RewriteResult, type ScanFile } from '@duckrun/delta';
+import { copyDataFiles, copyUnsupported } from '../write/copy-data-files.js';
 import type { Engine } from '../engine/engine.js';
 import { QueryError } from '../errors.js';
 import { loadFile, scratchName, type DmlTarget } from './target.js';
@@ -22,17 +23,39 @@ export interface FileRewriter {
 export interface RewriteRun {
   readonly files: readonly ScanFile[];
   readonly rewriter: FileRewriter;
-  /** Rows appended after every file was handled (e.g. MERGE's inserts). */
-  readonly after?: () => AsyncIterable<RecordBatch>;
+  /**
+   * The SELECT of rows appended after every file was handled (e.g. MERGE's inserts), if any. `exactTypes`:
+   * its columns already have the table's types (else its rows go through the Arrow path, which conforms them).
+   */
+  readonly after?: () => Promise<{ readonly sql: string; readonly exactTypes: boolean } | undefined>;
   readonly commit: RewriteOptions;
   /** Names the operation in error messages, e.g. `DELETE FROM orders`. */
   readonly what: string;
 }
 
-/** Runs the loop and commits its result with {@link rewriteFiles}. */
+/**
+ * Runs the loop and commits its result with {@link rewriteFiles}. Where the engine writes parquet itself
+ * (native DuckDB, local table) each replacement is written by DuckDB's COPY and committed from the files'
+ * footers; otherwise, or when COPY declines, its rows stream out as Arrow into the writer.
+ */
 export async function runRewrite(engine: Engine, target: DmlTarget, run: RewriteRun): Promise<RewriteResult> {
   const removed: AddFile[] = [];
+  const written: { adds: AddFile[]; rows: number }[] = [];
   const name = scratchName('file');
+  const fields = target.snapshot.schema.fields;
+  const writer = rewriteWriter(target.table, target.snapshot, run.commit);
+  let copy = copyUnsupported(engine, target.table.uri) === undefined;
+  const emit = async function* (sql: string, exactTypes = true): AsyncIterable<RecordBatch> {
+    if (copy && exactTypes) {
+      const r = await writer.writeWith(copyDataFiles(engine, sql, fields));
+      if ('adds' in r) {
+        written.push(r);
+        return;
+      }
+      copy = false; // the layout needs the Arrow path (e.g. column mapping): use it from here on
+    }
+    yield* streamQuery(engine, sql);
+  };
   const data = async function* (): AsyncIterable<RecordBatch> {
     for (const file of run.files) {
       const unload = await loadFile(engine, target.snapshot, file, name);
@@ -40,15 +63,16 @@ export async function runRewrite(engine: Engine, target: DmlTarget, run: Rewrite
         const fate = await run.rewriter.decide(name, file);
         if (fate === 'unchanged') continue;
         removed.push(file.add);
-        if (fate === 'rewrite') yield* streamQuery(engine, run.rewriter.replacement(name));
+        if (fate === 'rewrite') yield* emit(run.rewriter.replacement(name));
       } finally {
         await unload();
       }
     }
-    if (run.after) yield* run.after();
+    const more = await run.after?.();
+    if (more !== undefined) yield* emit(more.sql, more.exactTypes);
   };
   try {
-    return await rewriteFiles(target.table, target.snapshot, { data: data(), remove: () => removed }, run.commit);
+    return await rewriteFiles(target.table, target.snapshot, { data: data(), remove: () => removed, written: () => written }, run.commit);
   } catch (e) {
     if (e instanceof QueryError) throw new QueryError(`${run.what}: ${e.detail}`, { cause: e });
     throw e;

@@ -287,6 +287,27 @@ describe.each(['wasm', 'native'] as const)('row-level changes on the %s engine',
       ]);
     });
 
+    it.skipIf(engine !== 'native')('on the native engine, DuckDB writes the rewritten files itself (column-mapped tables fall back to Arrow)', async () => {
+      const dt = await customers('mcopy');
+      const r = await dt.merge("SELECT 2 AS id, 'b2' AS name, 22 AS score UNION ALL SELECT 9, 'new', 90", 'target.id = source.id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
+      const added = (await commitActions(root, 'mcopy', r.version)).filter((a) => a.add).map((a) => join(root, 'mcopy', decodeURIComponent(String(a.add!.path))));
+      expect(added.length).toBeGreaterThan(0);
+      for (const file of added) {
+        const meta = await (await conn.sql(`SELECT created_by FROM parquet_file_metadata('${file.replaceAll("'", "''")}')`)).collect();
+        expect(String(meta[0]!.created_by)).toMatch(/duckdb/i);
+      }
+      expect((await all('mcopy')).map((x) => [x.id, x.score])).toEqual([[1, 10], [2, 22], [3, 30], [9, 90]]);
+
+      const mapped = join(root, 'mapped');
+      await writeDeltaTable(mapped, tableFromArrays({ id: Int32Array.of(1, 2), name: ['a', 'b'], score: Int32Array.of(1, 2) }), { properties: { 'delta.columnMapping.mode': 'name' } });
+      const m = await (await DeltaTable.forName(conn, 'mapped')).merge("SELECT 2 AS id, 'B' AS name, 20 AS score", 'target.id = source.id').whenMatchedUpdateAll().execute();
+      expect(m.numTargetRowsUpdated).toBe(1);
+      expect(await rows('SELECT id, name, score FROM mapped ORDER BY id')).toEqual([
+        { id: 1, name: 'a', score: 1 },
+        { id: 2, name: 'B', score: 20 },
+      ]);
+    });
+
     it('fails when several source rows match one target row, committing nothing', async () => {
       const dt = await customers('m5');
       const e = await failure(dt.merge("SELECT * FROM (VALUES (1, 'a', 1), (1, 'b', 2)) s(id, name, score)", 'target.id = source.id').whenMatchedUpdateAll().execute());
