@@ -5,7 +5,7 @@ import { pruningConjuncts } from '../sql/delta-scan-calls.js';
 import { quoteIdentifier } from '../sql/literals.js';
 import type { WriteContext } from '../write/execute.js';
 import { duckTypeOf } from '../write/type-mapping.js';
-import { preparePredicate } from './predicate.js';
+import { preparePredicate, type PreparedFragment } from './predicate.js';
 import { countOf, runRewrite } from './rewrite-loop.js';
 import { candidateFiles, findColumn, openTarget, type DmlTarget } from './target.js';
 
@@ -36,7 +36,14 @@ export async function updateRows(ctx: WriteContext, spec: UpdateSpec): Promise<U
   const target = await openTarget(ctx, spec.tableUri, spec.label, what);
   const assignments = resolveAssignments(target, spec.set, what);
   const predicate = await preparePredicate(ctx, spec.predicate, what);
+  // SET expressions may read other tables too (`SET price = (SELECT max(p) FROM prices)`).
+  const prepared: PreparedFragment[] = [];
   try {
+    for (const [column, expr] of assignments) {
+      const fragment = await preparePredicate(ctx, expr, what);
+      prepared.push(fragment);
+      assignments.set(column, fragment.sql ?? expr);
+    }
     const where = predicate.sql;
     const alias = quoteIdentifier(spec.alias);
     const files = where === undefined ? target.snapshot.files() : await candidateFiles(ctx.engine, target.snapshot, pruningConjuncts(where), spec.alias);
@@ -67,6 +74,7 @@ export async function updateRows(ctx: WriteContext, spec: UpdateSpec): Promise<U
     });
     return { tableUri: spec.tableUri, version: result.version, committed: result.committed, rowsUpdated, filesRemoved: result.filesRemoved, filesAdded: result.filesAdded };
   } finally {
+    for (const fragment of prepared) await fragment.release();
     await predicate.release();
   }
 }

@@ -83,6 +83,17 @@ describe.each(['wasm', 'native'] as const)('row-level changes on the %s engine',
       ]);
     });
 
+    it('UPDATE SET expressions and WHERE may read other tables', async () => {
+      await conn.sql('CREATE TABLE upd3 AS SELECT i::INTEGER AS id, 0 AS price FROM range(3) t(i)');
+      await conn.sql('CREATE TABLE prices AS SELECT * FROM (VALUES (1, 10), (2, 20)) t(id, p)');
+      await conn.sql('UPDATE upd3 SET price = (SELECT max(p) FROM prices) WHERE id IN (SELECT id FROM prices)');
+      expect(await rows('SELECT id, price FROM upd3 ORDER BY id')).toEqual([
+        { id: 0, price: 0 },
+        { id: 1, price: 20 },
+        { id: 2, price: 20 },
+      ]);
+    });
+
     it('UPDATE of an unknown column names it and the table; a failing expression carries DuckDB\'s message', async () => {
       await conn.sql('CREATE TABLE upd2 AS SELECT 1::INTEGER AS id');
       const unknown = await failure(conn.sql('UPDATE upd2 SET nope = 1'));
