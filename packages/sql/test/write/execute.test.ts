@@ -4,27 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '@duckrun/delta';
-import { isDuckrunError } from '@duckrun/storage';
 import { openSession, type SqlSession } from '../../src/session.js';
 import { renderJson } from '../../src/render/json.js';
 import { ENGINES } from '../engines.js';
+import { failure as code } from '../connect/helpers.js';
 
 let dir: string;
 let session: SqlSession;
 
-
 async function rows(sql: string): Promise<unknown[]> {
   return JSON.parse(renderJson(await session.sql(sql))) as unknown[];
-}
-
-async function code(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (!isDuckrunError(e)) throw e;
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected an error');
 }
 
 async function temporaries(): Promise<number> {

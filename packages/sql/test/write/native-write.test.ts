@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaTable, createDeltaTable, type AddFile, type WriteOptions, type WriteResult } from '@duckrun/delta';
-import { isDuckrunError } from '@duckrun/storage';
 import { openSession, type SqlSession } from '../../src/session.js';
 import { renderJson } from '../../src/render/json.js';
 import { planCreate } from '../../src/write/select-plan.js';
 import { writeQueryToDelta } from '../../src/write/execute.js';
 import { assertDeltaTable, closeDuckDB } from '../../../delta/test/support/log-check.js';
 import { nativeSkipReason } from '../engines.js';
+import { failure } from '../connect/helpers.js';
 
 if (nativeSkipReason !== undefined) console.warn(`native write tests skipped: ${nativeSkipReason}`);
 
@@ -125,16 +125,6 @@ function expectSameStats(nativeJson: string, arrowJson: string, mayLack: readonl
     const missing = [...al.keys()].filter((k) => !nl.has(k)).map((k) => `${part}.${k}`);
     expect(missing.filter((m) => !mayLack.includes(m)), `missing from the native stats`).toEqual([]);
   }
-}
-
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (!isDuckrunError(e)) throw e;
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected an error');
 }
 
 describe.skipIf(nativeSkipReason !== undefined)('native write path (DuckDB COPY)', () => {
