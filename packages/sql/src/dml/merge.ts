@@ -9,7 +9,7 @@
 import { MergeCardinalityError, MergeClauseError } from '../errors.js';
 import { quoteIdentifier } from '../sql/literals.js';
 import type { WriteContext } from '../write/execute.js';
-import { resolveBareTables } from '../write/execute.js';
+import { describe, resolveBareTables } from '../write/execute.js';
 import { duckTypeOf } from '../write/type-mapping.js';
 import { mergeCandidates } from './merge-pruning.js';
 import { countOf, runRewrite } from './rewrite-loop.js';
@@ -308,13 +308,6 @@ function checkClauseOrder(spec: MergeSpec, what: string): void {
 }
 
 async function columnTypes(ctx: WriteContext, table: string): Promise<Map<string, string>> {
-  const described = await ctx.engine.query(`DESCRIBE ${quoteIdentifier(table)}`);
-  const names = described.getChild('column_name');
-  const types = described.getChild('column_type');
-  const out = new Map<string, string>();
-  for (let i = 0; i < described.numRows; i++) {
-    const name = String(names?.get(i));
-    if (name !== PRESENT && name !== SID) out.set(name, String(types?.get(i)));
-  }
-  return out;
+  const columns = await describe(ctx.engine, `SELECT * FROM ${quoteIdentifier(table)}`);
+  return new Map(columns.filter((c) => c.name !== PRESENT && c.name !== SID).map((c) => [c.name, c.type] as const));
 }

@@ -264,7 +264,8 @@ export async function tableState(tableUri: string, storageOptions: StorageOption
  */
 export const REVIVE: WriteOptions = { mode: 'overwrite', schemaMode: 'overwrite' };
 
-async function describe(engine: Engine, query: string): Promise<QueryColumn[]> {
+/** The names and DuckDB types of the columns `query` returns. */
+export async function describe(engine: Engine, query: string): Promise<QueryColumn[]> {
   const table = await engine.query(describeSql(query));
   const names = table.getChild('column_name');
   const types = table.getChild('column_type');
