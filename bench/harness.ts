@@ -60,6 +60,8 @@ export interface BenchContext {
   readonly scale: number;
   /** SQL engines the engine-dependent scenarios run on (`--engine`). */
   readonly engines: readonly EngineKind[];
+  /** Layouts of the lineitem chain (`--layout`): `plain`, `by-year`. */
+  readonly layouts: readonly string[];
   /** Progress output (stderr). */
   log(line: string): void;
 }

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MEASUREMENT_HEADER, REPO_ROOT, machineInfo, measurementRows, textTable, type BenchContext, type Scenario, type ScenarioResult } from './harness.js';
 import { ENGINE_KINDS, type EngineKind } from '@duckrun/sql';
+import { LAYOUTS, type Layout } from './lineitem/layout.js';
 import { renderResults } from './results-md.js';
 import { renderChart } from './svg-chart.js';
 import { checkpointReplay } from './scenarios/checkpoint-replay.js';
@@ -29,12 +30,13 @@ interface Args {
   chart?: string;
   scale: number;
   engines: EngineKind[];
+  layouts: Layout['name'][];
   fresh: boolean;
   results: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { fresh: false, results: true, scale: 1, engines: ['native'] };
+  const args: Args = { fresh: false, results: true, scale: 1, engines: ['native'], layouts: LAYOUTS.map((l) => l.name) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (flag: string): string => {
@@ -50,6 +52,11 @@ function parseArgs(argv: readonly string[]): Args {
       if (e === 'both') args.engines = [...ENGINE_KINDS];
       else if ((ENGINE_KINDS as readonly string[]).includes(e)) args.engines = [e as EngineKind];
       else throw new Error(`--engine is ${e}; use ${ENGINE_KINDS.join(', ')} or both`);
+    } else if (a === '--layout' || a.startsWith('--layout=')) {
+      const l = value('--layout');
+      if (l === 'both') args.layouts = LAYOUTS.map((x) => x.name);
+      else if (LAYOUTS.some((x) => x.name === l)) args.layouts = [l as Layout['name']];
+      else throw new Error(`--layout is ${l}; use ${LAYOUTS.map((x) => x.name).join(', ')} or both`);
     } else if (a === '--chart' || a.startsWith('--chart=')) args.chart = value('--chart');
     else if (a === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').filter(Boolean);
@@ -59,9 +66,10 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--no-results') args.results = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        `usage: pnpm bench [--scale SF] [--engine ${ENGINE_KINDS.join('|')}|both] [--only ${SCENARIOS.map((s) => s.name).join('|')}] [--json out.json] [--chart out.svg] [--fresh] [--no-results]\n` +
+        `usage: pnpm bench [--scale SF] [--engine ${ENGINE_KINDS.join('|')}|both] [--layout ${LAYOUTS.map((l) => l.name).join('|')}|both] [--only ${SCENARIOS.map((s) => s.name).join('|')}] [--json out.json] [--chart out.svg] [--fresh] [--no-results]\n` +
           '  --scale SF    TPC-H scale factor of the lineitem scenario (default 1; fractions allowed)\n' +
           '  --engine E    SQL engine(s) of the lineitem scenario (default native)\n' +
+          '  --layout L    table layout(s) of the lineitem scenario (default both)\n' +
           '  --chart FILE  write the lineitem chart there (a full run writes bench/lineitem.svg)\n' +
           '  --fresh       regenerate the cached tables\n  --no-results  do not rewrite bench/RESULTS.md\n',
       );
@@ -78,7 +86,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const workDir = path.join(os.tmpdir(), 'duckrun-bench');
   await mkdir(workDir, { recursive: true });
-  const context: BenchContext = { workDir, fresh: args.fresh, scale: args.scale, engines: args.engines, log: (line) => process.stderr.write(`${line}\n`) };
+  const context: BenchContext = { workDir, fresh: args.fresh, scale: args.scale, engines: args.engines, layouts: args.layouts, log: (line) => process.stderr.write(`${line}\n`) };
   const machine = machineInfo();
   process.stdout.write(`duckrun bench — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, commit ${machine.commit.slice(0, 12)}\n`);
   process.stdout.write(`tables under ${workDir}\n\n`);
@@ -95,7 +103,7 @@ async function main(): Promise<void> {
   }
 
   if (args.json) {
-    await writeFile(path.resolve(args.json), `${JSON.stringify({ machine, options: { scale: args.scale, engines: args.engines }, results }, null, 2)}\n`);
+    await writeFile(path.resolve(args.json), `${JSON.stringify({ machine, options: { scale: args.scale, engines: args.engines, layouts: args.layouts }, results }, null, 2)}\n`);
     process.stdout.write(`wrote ${args.json}\n`);
   }
   const chained = results.find((r) => r.name === lineitem.name);

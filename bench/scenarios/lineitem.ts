@@ -39,7 +39,7 @@ export const lineitem: Scenario = {
     measurements.push(generator);
 
     for (const engine of context.engines) {
-      for (const layout of LAYOUTS) {
+      for (const layout of LAYOUTS.filter((l) => context.layouts.includes(l.name))) {
         const dir = path.join(context.workDir, 'lineitem', `sf${scale}-${layout.name}-${engine}`);
         const outcome = await runChain(plan, { layout, engine, dir, log: context.log });
         measurements.push(...outcome.measurements);
