@@ -15,9 +15,11 @@ const LAYERS = ['@duckrun/storage', '@duckrun/delta', '@duckrun/sql', '@duckrun/
 
 /** The only files allowed to load node:* (runtime-aware code); paths relative to the root, `/`-separated. */
 // gcs.ts wraps @google-cloud/storage, which runs on Node only (it reads key files and streams uploads).
-const NODE_ALLOWED = [/^packages\/storage\/src\/stores\/(local|gcs)\.ts$/, /^packages\/cli\/src\//, /^packages\/sql\/src\/engine\//, /^packages\/dbt\/src\/(project|io|artifacts)\//];
+// delta/src/node/ is the `@duckrun/delta/node` entry (worker threads); the main entry must not reach it.
+const NODE_ALLOWED = [/^packages\/storage\/src\/stores\/(local|gcs)\.ts$/, /^packages\/delta\/src\/node\//, /^packages\/cli\/src\//, /^packages\/sql\/src\/engine\//, /^packages\/dbt\/src\/(project|io|artifacts)\//];
 
 const KERNEL_DIR = 'packages/delta/src/kernel/';
+const DELTA_NODE_DIR = 'packages/delta/src/node/';
 /** Files outside the kernel that it may import: the package's error classes (pure, no IO). */
 const KERNEL_SHARED_FILES = ['packages/delta/src/errors.ts'];
 /** Third-party packages a kernel file may import, per file. */
@@ -64,13 +66,15 @@ function checkImport(root, rel, file, pkg, packages, imp) {
     const target = toPosix(relative(root, resolve(dirname(file), spec)));
     if (!target.startsWith(`${toPosix(relative(root, pkg.srcDir))}/`)) {
       out.push(`relative import leaves ${pkg.name}'s src/; import the package by name instead`);
+    } else if (target.startsWith(DELTA_NODE_DIR) && !rel.startsWith(DELTA_NODE_DIR)) {
+      out.push('the main @duckrun/delta entry stays free of Node: only src/node/ (the `@duckrun/delta/node` entry) imports it');
     } else if (inKernel && !target.startsWith(KERNEL_DIR) && !KERNEL_SHARED_FILES.includes(target.replace(/\.js$/, '.ts'))) {
       out.push('the delta kernel imports nothing outside src/kernel/ (it must stay pure: no IO, no WASM, no Arrow)');
     }
   } else if (kind.type === 'node') {
     if (inKernel) out.push('the delta kernel may not import Node built-ins');
     else if (!imp.typeOnly && !NODE_ALLOWED.some((re) => re.test(rel))) {
-      out.push('only packages/storage/src/stores/local.ts and gcs.ts, packages/cli/src/** and packages/sql/src/engine/** may import node:* modules');
+      out.push('only packages/storage/src/stores/local.ts and gcs.ts, packages/delta/src/node/**, packages/cli/src/** and packages/sql/src/engine/** may import node:* modules');
     }
   } else if (kind.type === 'workspace') {
     const from = LAYERS.indexOf(pkg.name);

@@ -13,6 +13,7 @@ export {
 export type { WriteData, SchemaAndBatches } from './write/input.js';
 export type { DataFileStrategy, DataFileRequest, DataFileOutcome, DataFilesReport, StrategyDataFile } from './write/data-file-strategy.js';
 export type { DataFileCompression } from './write/file-writer.js';
+export { inlineEncoder, type ParquetEncoder, type EncoderSession, type EncodeOptions } from './parquet/encoder.js';
 export type { CommitOptions, BackoffOptions } from './commit/commit-loop.js';
 export type { PostCommitReport } from './commit/post-commit.js';
 export { CommitConflictError } from './commit/errors.js';

@@ -163,8 +163,9 @@ async function registerSnapshot(
   const names = projected.fields.map((f) => f.name);
   let reader: DeltaScanReport['reader'] = 'arrow';
   let fallbackReason: string | undefined;
+  // Statements naming rowid need a table (views have none); other statements may get a view.
+  const materialize = /\browid\b/i.test(sql);
   if (engine.capabilities.parquet && ctx.nativeParquet !== false) {
-    const materialize = /\browid\b/i.test(sql);
     const native = await registerNativeParquetScan({ engine, snapshot: snap, files, columns: names, name: tableName, materialize });
     if ('objects' in native) {
       registered.push(...native.objects);
@@ -172,10 +173,11 @@ async function registerSnapshot(
     } else fallbackReason = native.unsupported;
   }
   if (reader === 'arrow') {
-    await engine.registerArrow(tableName, {
-      schema: projected,
-      batches: snap.scan(columns === undefined ? { files } : { files, columns }),
-    });
+    await engine.registerArrow(
+      tableName,
+      { schema: projected, batches: snap.scan(columns === undefined ? { files } : { files, columns }) },
+      { rowid: materialize },
+    );
     registered.push({ name: tableName, kind: 'table' });
   }
   return {

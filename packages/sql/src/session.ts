@@ -1,11 +1,13 @@
 // SqlSession: a DuckDB engine plus a root location; runs SQL in which delta_scan() reads Delta tables.
 import { tableFromArrays, type Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
+import type { ParquetEncoder } from '@duckrun/delta';
 import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
 import type { Engine, ResultStream } from './engine/engine.js';
 import { openEngine, type EngineKind } from './engine/open-engine.js';
 import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
+import { sessionEncoder } from './engine/parquet-encoder.js';
 import { duckdbTableNames } from './write/duckdb-tables.js';
 import { executeWriteStatement, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from './write/statement.js';
@@ -144,6 +146,7 @@ export class SqlSession {
       root: this.root,
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
       ...(this.#options.write?.nativeWrite === false ? { nativeWrite: false } : {}),
+      ...encoderOf(this.#options.write?.encodeThreads),
       prepare: (sql) => this.#prepare(sql),
     };
   }
@@ -204,4 +207,9 @@ function tableStream(table: Table): ResultStream {
       yield* table.batches;
     },
   };
+}
+
+function encoderOf(threads: number | undefined): { encoder?: ParquetEncoder } {
+  const encoder = sessionEncoder(threads);
+  return encoder !== undefined ? { encoder } : {};
 }

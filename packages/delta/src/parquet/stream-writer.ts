@@ -1,14 +1,12 @@
-// Streams Arrow record batches into one parquet object: parquet-wasm's `transformParquetStream` encodes
-// row group after row group while the store uploads the bytes, so memory stays bounded by a row group.
+// Streams Arrow record batches into one parquet object: the encoder (parquet-wasm, on this thread or in a
+// worker) encodes row group after row group while the store uploads the bytes, so memory stays bounded by
+// a row group.
 // The object becomes visible only after its footer has been checked against the rows sent.
 
-import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import type { ObjectStore } from '@duckrun/storage';
-import { parquetWasm } from './wasm.js';
 import { readParquetFooter } from '../checkpoint/parquet-footer.js';
-
-type ParquetWasm = Awaited<ReturnType<typeof parquetWasm>>;
-type WasmBatch = ParquetWasm['RecordBatch']['prototype'];
+import { inlineEncoder, type EncoderSession, type ParquetEncoder } from './encoder.js';
 
 /** Options of {@link ParquetStreamWriter.open}. */
 export interface ParquetStreamOptions {
@@ -20,6 +18,8 @@ export interface ParquetStreamOptions {
   readonly compression?: 'snappy' | 'zstd';
   /** The typed error a failure becomes (a checkpoint and a data file fail differently). */
   readonly error: (message: string, cause?: unknown) => Error;
+  /** Where the bytes are encoded; default parquet-wasm on this thread. */
+  readonly encoder?: ParquetEncoder;
 }
 
 /** What was written. */
@@ -28,6 +28,8 @@ export interface ParquetStreamResult {
   readonly rows: number;
   readonly sizeInBytes: number;
   readonly rowGroups: number;
+  /** The file's last bytes (the whole footer among them). */
+  readonly tail: Uint8Array;
 }
 
 // Bytes of output kept to check the footer; a checkpoint footer is a few hundred KB at most.
@@ -35,12 +37,9 @@ const TAIL_BYTES = 16 * 1024 * 1024;
 
 /** One parquet object being written from a sequence of record batches of a single schema. */
 export class ParquetStreamWriter {
-  private controller!: ReadableStreamDefaultController<WasmBatch>;
-  private wake: (() => void) | undefined;
   private failure: unknown;
   private aborted: unknown;
   private rowsSent = 0;
-  private batchesSent = 0;
   private bytesOut = 0;
   private readonly tail: Uint8Array[] = [];
   private tailBytes = 0;
@@ -49,7 +48,7 @@ export class ParquetStreamWriter {
   private wrapped: Error | undefined;
 
   private constructor(
-    private readonly pw: ParquetWasm,
+    private readonly session: EncoderSession,
     private readonly store: ObjectStore,
     /** The store key being written. */
     readonly key: string,
@@ -58,8 +57,9 @@ export class ParquetStreamWriter {
 
   /** Starts writing `key`; nothing is visible in the store until {@link close} succeeds. */
   static async open(store: ObjectStore, key: string, options: ParquetStreamOptions): Promise<ParquetStreamWriter> {
-    const pw = await parquetWasm();
-    const writer = new ParquetStreamWriter(pw, store, key, options);
+    const encoder = options.encoder ?? inlineEncoder;
+    const session = await encoder.open({ rowGroupRows: options.rowGroupRows, compression: options.compression ?? 'snappy' });
+    const writer = new ParquetStreamWriter(session, store, key, options);
     writer.start();
     return writer;
   }
@@ -67,18 +67,10 @@ export class ParquetStreamWriter {
   /** Sends one batch; resolves once the encoder has room for more (back-pressure). */
   async write(batch: RecordBatch): Promise<void> {
     this.throwIfFailed();
-    const wasmTable = this.pw.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
-    const batches = wasmTable.recordBatches();
-    wasmTable.free();
-    for (let i = 0; i < batches.length; i++) {
-      try {
-        await this.room();
-      } catch (e) {
-        for (const b of batches.slice(i)) b.free();
-        throw e;
-      }
-      this.controller.enqueue(batches[i]!);
-      this.batchesSent++;
+    try {
+      await this.session.write(batch);
+    } catch (e) {
+      throw this.wrap(this.failure ?? e, `writing ${this.options.table}/${this.key}`);
     }
     this.rowsSent += batch.numRows;
   }
@@ -86,69 +78,42 @@ export class ParquetStreamWriter {
   /** Finishes the file and waits until the store holds it; throws the configured error if it does not verify. */
   async close(): Promise<ParquetStreamResult> {
     this.throwIfFailed();
-    this.controller.close();
+    this.session.end();
     try {
       await this.upload;
     } catch (e) {
       throw this.wrap(e, `writing ${this.options.table}/${this.key}`);
     }
-    return { key: this.key, rows: this.rowsSent, sizeInBytes: this.bytesOut, rowGroups: this.footer?.rowGroups ?? 0 };
+    return {
+      key: this.key,
+      rows: this.rowsSent,
+      sizeInBytes: this.bytesOut,
+      rowGroups: this.footer?.rowGroups ?? 0,
+      tail: concat(this.tail, this.tailBytes),
+    };
   }
 
   /** Abandons the file: the upload is failed so the store never publishes a partial object. */
   async abort(reason: unknown): Promise<void> {
     this.aborted = reason ?? new Error('aborted');
-    try {
-      this.controller.close();
-    } catch {
-      // Already closed or errored: the upload below settles either way.
-    }
+    this.session.abort(this.aborted);
     await this.upload.catch(() => undefined);
   }
 
   private start(): void {
-    const input = new ReadableStream<WasmBatch>(
-      {
-        start: (controller) => {
-          this.controller = controller;
-        },
-        pull: () => {
-          const wake = this.wake;
-          this.wake = undefined;
-          wake?.();
-        },
-      },
-      { highWaterMark: 1 },
-    );
-    const props = new this.pw.WriterPropertiesBuilder()
-      .setCompression(this.options.compression === 'zstd' ? this.pw.Compression.ZSTD : this.pw.Compression.SNAPPY)
-      .setMaxRowGroupSize(this.options.rowGroupRows)
-      .setCreatedBy('duckrun')
-      .build();
-    // The promise settles only once the encoder has seen the first batch (it takes the schema from it),
-    // so it is awaited inside the upload, not here.
-    const output = this.pw.transformParquetStream(input, props) as Promise<ReadableStream<Uint8Array>>;
-    this.upload = this.store.putStream(this.key, this.chunks(output));
+    this.upload = this.store.putStream(this.key, this.chunks());
     this.upload.catch((e: unknown) => {
       this.failure = e;
-      const wake = this.wake;
-      this.wake = undefined;
-      wake?.();
+      // An upload that fails (the store refused) must not leave the encoder waiting for room.
+      this.session.abort(e);
     });
   }
 
-  private async *chunks(output: Promise<ReadableStream<Uint8Array>>): AsyncIterable<Uint8Array> {
-    const reader = (await output).getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        this.bytesOut += value.byteLength;
-        this.keepTail(value);
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
+  private async *chunks(): AsyncIterable<Uint8Array> {
+    for await (const value of this.session.output) {
+      this.bytesOut += value.byteLength;
+      this.keepTail(value);
+      yield value;
     }
     // Throwing here fails the upload, so an abandoned or short file is never published.
     if (this.aborted !== undefined) throw this.aborted;
@@ -170,16 +135,6 @@ export class ParquetStreamWriter {
     this.tailBytes += chunk.byteLength;
     while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.byteLength >= TAIL_BYTES) {
       this.tailBytes -= this.tail.shift()!.byteLength;
-    }
-  }
-
-  private async room(): Promise<void> {
-    for (;;) {
-      this.throwIfFailed();
-      if ((this.controller.desiredSize ?? 0) > 0) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
     }
   }
 

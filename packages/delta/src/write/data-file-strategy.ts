@@ -64,6 +64,8 @@ export interface DataFileStrategy {
 /** Which writer produced a write's data files, and why the Arrow path was used when a strategy was offered. */
 export interface DataFilesReport {
   readonly writer: string;
+  /** The parquet encoder of the Arrow path (`parquet-wasm`, `parquet-wasm-workers`), when it wrote the files. */
+  readonly encoder?: string;
   readonly fallback?: string;
 }
 

@@ -9,6 +9,9 @@ import { logicalToPhysicalSchema, physicalName, type ColumnMappingMode } from '.
 import { encodeAddPath, partitionDirectory } from '../kernel/partitions/path.js';
 import { isPrimitiveType, typeToString, type StructField, type StructType } from '../kernel/schema/types.js';
 import { ParquetStreamWriter } from '../parquet/stream-writer.js';
+import { inlineEncoder, type ParquetEncoder } from '../parquet/encoder.js';
+import { parseParquetFooter } from '../parquet/footer.js';
+import { footerStats } from './footer-stats.js';
 import { estimateDataBytes } from './byte-size.js';
 import { partitionGroups } from './partition-split.js';
 import { PhysicalProjector } from './physical-batch.js';
@@ -46,6 +49,8 @@ export interface WriteDataFilesOptions {
   readonly rowGroupRows?: number;
   /** Stats options (`numIndexedCols`, `stringPrefixLength`); keys are physical names regardless. */
   readonly stats?: Omit<StatsOptions, 'columnMapping'>;
+  /** Where parquet is encoded; default parquet-wasm on this thread. See {@link ParquetEncoder}. */
+  readonly encoder?: ParquetEncoder;
 }
 
 /** Arrow bytes a row group aims at when `rowGroupRows` is not given (Spark aims at 128 MB of parquet). */
@@ -57,9 +62,13 @@ export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
 interface OpenFile {
   readonly values: readonly (string | null)[];
   readonly batches: RecordBatch[];
-  readonly stats: StatsCollector;
+  /** Stats from the rows; undefined when they come from the footer (an off-thread encoder). */
+  readonly stats: StatsCollector | undefined;
   signature: string;
   bytes: number;
+  rows: number;
+  /** The encoder session of a file that streams (an off-thread encoder with a free slot). */
+  writer?: ParquetStreamWriter | undefined;
 }
 
 /**
@@ -103,41 +112,87 @@ export async function writeDataFiles(
   const adds: AddFile[] = [];
   // Objects put so far: removed again when the write fails, since no commit can reference them.
   const written: string[] = [];
+  // Arrow bytes held in `batches` of open files (a streaming file holds none).
   let buffered = 0;
   let fileIndex = 0;
 
-  const flush = async (key: string): Promise<void> => {
+  const encoder = options.encoder ?? inlineEncoder;
+  const statsOptions = options.stats ?? {};
+  // An off-thread encoder streams: a file's batches go to the encoder as they arrive while an encoder slot
+  // is free, and a finished file completes in the background while the input is read on. Otherwise a file
+  // is buffered whole and encoded when it is complete, one at a time.
+  const streaming = encoder.offThread;
+  const closing = new Set<Promise<void>>();
+  /** Files with an encoder session: streaming, or closing. */
+  let sessions = 0;
+  let failed: unknown;
+
+  const startWriter = async (file: OpenFile): Promise<ParquetStreamWriter> => {
+    const relative = dataFileKey(partPhysical, file.values, fileIndex++, uuid(), compression);
+    written.push(relative);
+    sessions++;
+    let writer: ParquetStreamWriter;
+    try {
+      writer = await ParquetStreamWriter.open(store, relative, {
+        rowGroupRows: options.rowGroupRows ?? rowGroupRowsFor(file),
+        table,
+        compression,
+        encoder,
+        error: (message, cause) =>
+          cause instanceof DataFileError ? cause : new DataFileError(message, { cause, file: relative }),
+      });
+    } catch (e) {
+      sessions--;
+      throw e;
+    }
+    file.writer = writer;
+    buffered -= file.bytes;
+    // Each batch is released once sent: the peak is the file's Arrow data plus one row group in the encoder.
+    try {
+      while (file.batches.length > 0) await writer.write(file.batches.shift()!);
+    } catch (e) {
+      await abandon(file, e);
+      throw e;
+    }
+    return writer;
+  };
+
+  const abandon = async (file: OpenFile, e: unknown): Promise<void> => {
+    const writer = file.writer;
+    if (writer === undefined) return;
+    file.writer = undefined;
+    sessions--;
+    await writer.abort(e);
+  };
+
+  const finish = async (key: string): Promise<void> => {
     const file = open.get(key);
     if (file === undefined) return;
     open.delete(key);
-    buffered -= file.bytes;
-    const relative = dataFileKey(partPhysical, file.values, fileIndex++, uuid(), compression);
-    written.push(relative);
-    // Encoded batch by batch while it uploads, each batch released once sent: the peak is the file's Arrow
-    // data plus one row group in the encoder, not several copies of the whole file.
-    const writer = await ParquetStreamWriter.open(store, relative, {
-      rowGroupRows: options.rowGroupRows ?? rowGroupRowsFor(file),
-      table,
-      compression,
-      error: (message, cause) =>
-        cause instanceof DataFileError ? cause : new DataFileError(message, { cause, file: relative }),
+    const writer = file.writer ?? (await startWriter(file));
+    const task = writer.close().then(
+      (result) => {
+        adds.push({
+          path: encodeAddPath(writer.key),
+          partitionValues: Object.fromEntries(partPhysical.map((c, i) => [c, file.values[i] ?? null])),
+          size: result.sizeInBytes,
+          modificationTime: now(),
+          dataChange: true,
+          stats: file.stats?.toJSON() ?? footerStats(parseParquetFooter(result.tail, writer.key), projector.dataSchema, { ...statsOptions, columnMapping: mode }).stats,
+        });
+      },
+      async (e: unknown) => {
+        failed ??= e;
+        await writer.abort(e);
+      },
+    );
+    const settled = task.finally(() => {
+      sessions--;
+      closing.delete(settled);
     });
-    let size: number;
-    try {
-      while (file.batches.length > 0) await writer.write(file.batches.shift()!);
-      size = (await writer.close()).sizeInBytes;
-    } catch (e) {
-      await writer.abort(e);
-      throw e;
-    }
-    adds.push({
-      path: encodeAddPath(relative),
-      partitionValues: Object.fromEntries(partPhysical.map((c, i) => [c, file.values[i] ?? null])),
-      size,
-      modificationTime: now(),
-      dataChange: true,
-      stats: file.stats.toJSON(),
-    });
+    closing.add(settled);
+    if (!streaming) await settled;
+    if (failed !== undefined) throw failed;
   };
 
   try {
@@ -149,8 +204,14 @@ export async function writeDataFiles(
         for (const slice of selectRows(physical, group.indices)) await append(group.key, group.values, slice, signature);
       }
     }
-    for (const key of [...open.keys()]) await flush(key);
+    for (const key of [...open.keys()]) await finish(key);
+    await Promise.all(closing);
+    if (failed !== undefined) throw failed;
   } catch (e) {
+    failed ??= e;
+    for (const file of open.values()) await abandon(file, e);
+    // Files still closing finish first, so that none is put after the cleanup below.
+    await Promise.all(closing);
     // A source or encoding failure part-way: leave no orphaned data files behind (vacuum needs a log to find them).
     await store.delete(written).catch(() => undefined);
     throw e;
@@ -160,14 +221,15 @@ export async function writeDataFiles(
   async function append(key: string, values: readonly (string | null)[], rows: RecordBatch, signature: string): Promise<void> {
     let rest: RecordBatch | undefined = rows;
     while (rest !== undefined && rest.numRows > 0) {
+      if (failed !== undefined) throw failed;
       let file = open.get(key);
       // Batches of one file must share an Arrow schema; a batch with other Arrow types starts a new file.
       if (file !== undefined && file.signature !== signature) {
-        await flush(key);
+        await finish(key);
         file = undefined;
       }
       if (file === undefined) {
-        file = { values, batches: [], stats: new StatsCollector(physicalData, options.stats ?? {}), signature, bytes: 0 };
+        file = { values, batches: [], stats: encoder.offThread ? undefined : new StatsCollector(physicalData, statsOptions), signature, bytes: 0, rows: 0 };
         open.set(key, file);
       }
       // A batch larger than the room left in the file is cut by rows (sizes pro rata), so files roll inside batches.
@@ -182,12 +244,25 @@ export async function writeDataFiles(
         }
       }
       rest = part === rest ? undefined : rest.slice(part.numRows);
-      file.batches.push(part);
-      file.stats.add(part);
+      file.stats?.add(part);
+      file.rows += part.numRows;
       file.bytes += size;
-      buffered += size;
-      if (file.bytes >= targetSize || rest !== undefined) await flush(key);
-      while (buffered > maxBuffered && open.size > 0) await flush(largest(open));
+      if (file.writer !== undefined) {
+        await file.writer.write(part).catch(async (e: unknown) => {
+          await abandon(file!, e);
+          throw e;
+        });
+      } else {
+        file.batches.push(part);
+        buffered += size;
+        if (streaming && sessions < encoder.parallelism) await startWriter(file);
+      }
+      if (file.bytes >= targetSize || rest !== undefined) await finish(key);
+      while (buffered > maxBuffered) {
+        const next = largestBuffered(open);
+        if (next === undefined) break;
+        await finish(next);
+      }
     }
   }
 }
@@ -209,7 +284,7 @@ export function dataFileKey(
 
 /** Rows per row group for `file`: bounded in bytes (the encoder buffers a row group), large enough to compress well. */
 function rowGroupRowsFor(file: OpenFile): number {
-  const rows = file.stats.numRecords;
+  const rows = file.rows;
   const perRow = rows > 0 ? file.bytes / rows : 1;
   return Math.min(1_048_576, Math.max(16_384, Math.floor(ROW_GROUP_BYTES / Math.max(perRow, 1))));
 }
@@ -219,11 +294,12 @@ function batchBytes(batch: RecordBatch): number {
 }
 
 
-function largest(open: Map<string, OpenFile>): string {
-  let best = '';
-  let size = -1;
+/** The open file holding the most buffered bytes (streaming files hold none), if any. */
+function largestBuffered(open: Map<string, OpenFile>): string | undefined {
+  let best: string | undefined;
+  let size = 0;
   for (const [key, file] of open) {
-    if (file.bytes > size) {
+    if (file.writer === undefined && file.bytes > size) {
       best = key;
       size = file.bytes;
     }

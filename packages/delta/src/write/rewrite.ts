@@ -4,6 +4,7 @@
 
 import type { RecordBatch } from 'apache-arrow';
 import type { TransactionOptions } from '../commit/transaction.js';
+import type { ParquetEncoder } from '../parquet/encoder.js';
 import { commitTransaction } from '../commit/transaction.js';
 import type { PostCommitReport } from '../commit/post-commit.js';
 import { InvalidOptionError } from '../errors.js';
@@ -84,6 +85,8 @@ export interface RewriteOptions {
   readonly reads?: 'all' | PartitionPredicate;
   readonly targetFileSize?: number;
   readonly compression?: DataFileCompression;
+  /** Where the new files are encoded (default parquet-wasm on this thread); see WriteOptions.encoder. */
+  readonly encoder?: ParquetEncoder;
   readonly commit?: TransactionOptions;
 }
 

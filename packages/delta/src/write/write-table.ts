@@ -25,6 +25,7 @@ import { DEFAULT_TARGET_FILE_SIZE, writeDataFiles, type DataFileCompression } fr
 import { runDataFileStrategy, type DataFileStrategy, type DataFilesReport } from './data-file-strategy.js';
 import { openInput, type WriteData } from './input.js';
 import { probeLocation } from './location.js';
+import { inlineEncoder, type ParquetEncoder } from '../parquet/encoder.js';
 import { newTableActions, planWrite, sameNames, type WritePlan } from './write-plan.js';
 import { checkWrittenRows, filePartitionValues, planReplacement, type ReplaceWhere } from './replace-where.js';
 
@@ -78,6 +79,11 @@ export interface WriteOptions {
    * {@link WriteResult.dataFiles} says why.
    */
   readonly dataFiles?: DataFileStrategy;
+  /**
+   * Where the Arrow path encodes parquet (default parquet-wasm on this thread). Under Node,
+   * `parquetWorkers()` from `@duckrun/delta/node` encodes in worker threads, several files at once.
+   */
+  readonly encoder?: ParquetEncoder;
 }
 
 /** The outcome of a write. */
@@ -132,7 +138,8 @@ export async function writeDeltaTable(uri: string, data: WriteData, options: Wri
   if (plan.emptyAppend) return skipped(table, existing!.version);
 
   const strategy = options.dataFiles ? await writeWithStrategy(store, table, plan, options.dataFiles, options) : undefined;
-  const dataFiles: DataFilesReport = strategy === undefined ? { writer: 'arrow' } : 'unsupported' in strategy ? { writer: 'arrow', fallback: strategy.unsupported } : { writer: options.dataFiles!.name };
+  const arrow = { writer: 'arrow', encoder: (options.encoder ?? inlineEncoder).name };
+  const dataFiles: DataFilesReport = strategy === undefined ? arrow : 'unsupported' in strategy ? { ...arrow, fallback: strategy.unsupported } : { writer: options.dataFiles!.name };
   let written = strategy !== undefined && !('unsupported' in strategy) ? strategy : await writeFiles(store, table, plan, input.batches, options);
   try {
     checkReplaceWhere(table, plan, written.adds);
@@ -249,7 +256,7 @@ export async function writeFiles(
   table: string,
   plan: WritePlan,
   batches: AsyncIterable<RecordBatch>,
-  options: Pick<WriteOptions, 'targetFileSize' | 'compression'>,
+  options: Pick<WriteOptions, 'targetFileSize' | 'compression' | 'encoder'>,
 ): Promise<WrittenFiles> {
   const conformer = new InputConformer(plan.schema, table);
   const targetSize = options.targetFileSize ?? targetFileSizeBytes(table, plan.configuration);
@@ -278,6 +285,7 @@ export async function writeFiles(
       ...(targetSize !== undefined ? { targetFileSize: targetSize } : {}),
       ...(options.compression !== undefined ? { compression: options.compression } : {}),
       ...(indexedCols !== undefined ? { stats: { numIndexedCols: indexedCols } } : {}),
+      ...(options.encoder !== undefined ? { encoder: options.encoder } : {}),
     },
   );
   return { adds, rows };

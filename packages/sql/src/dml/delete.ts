@@ -55,7 +55,7 @@ export async function deleteRows(ctx: WriteContext, spec: DeleteSpec): Promise<D
     let rowsInserted = 0;
     const appendSql = appended === undefined ? undefined : await appendSelect(ctx, target.snapshot, appended.sql);
     const alias = quoteIdentifier(spec.alias);
-    const result = await runRewrite(ctx.engine, target, {
+    const result = await runRewrite(ctx, target, {
       what,
       files,
       rewriter: {

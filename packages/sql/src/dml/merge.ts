@@ -114,7 +114,7 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
     let copied = 0;
     let inserted = 0;
     const changesRows = spec.matched.length + spec.notMatchedBySource.length > 0;
-    const result = await runRewrite(engine, target, {
+    const result = await runRewrite(ctx, target, {
       what,
       files,
       rewriter: {

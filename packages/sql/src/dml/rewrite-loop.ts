@@ -5,6 +5,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { rewriteFiles, rewriteWriter, type AddFile, type RewriteOptions, type RewriteResult, type ScanFile } from '@duckrun/delta';
 import { copyDataFiles, copyUnsupported } from '../write/copy-data-files.js';
 import type { Engine } from '../engine/engine.js';
+import type { WriteContext } from '../write/execute.js';
 import { QueryError } from '../errors.js';
 import { loadFile, scratchName, type DmlTarget } from './target.js';
 
@@ -38,12 +39,14 @@ export interface RewriteRun {
  * (native DuckDB, local table) each replacement is written by DuckDB's COPY and committed from the files'
  * footers; otherwise, or when COPY declines, its rows stream out as Arrow into the writer.
  */
-export async function runRewrite(engine: Engine, target: DmlTarget, run: RewriteRun): Promise<RewriteResult> {
+export async function runRewrite(ctx: Pick<WriteContext, 'engine' | 'encoder'>, target: DmlTarget, run: RewriteRun): Promise<RewriteResult> {
+  const engine = ctx.engine;
+  const commit: RewriteOptions = ctx.encoder ? { ...run.commit, encoder: ctx.encoder } : run.commit;
   const removed: AddFile[] = [];
   const written: { adds: AddFile[]; rows: number }[] = [];
   const name = scratchName('file');
   const fields = target.snapshot.schema.fields;
-  const writer = rewriteWriter(target.table, target.snapshot, run.commit);
+  const writer = rewriteWriter(target.table, target.snapshot, commit);
   let copy = copyUnsupported(engine, target.table.uri) === undefined;
   const emit = async function* (sql: string, exactTypes = true): AsyncIterable<RecordBatch> {
     if (copy && exactTypes) {
@@ -72,7 +75,7 @@ export async function runRewrite(engine: Engine, target: DmlTarget, run: Rewrite
     if (more !== undefined) yield* emit(more.sql, more.exactTypes);
   };
   try {
-    return await rewriteFiles(target.table, target.snapshot, { data: data(), remove: () => removed, written: () => written }, run.commit);
+    return await rewriteFiles(target.table, target.snapshot, { data: data(), remove: () => removed, written: () => written }, commit);
   } catch (e) {
     if (e instanceof QueryError) throw new QueryError(`${run.what}: ${e.detail}`, { cause: e });
     throw e;

@@ -55,7 +55,7 @@ export async function updateRows(ctx: WriteContext, spec: UpdateSpec): Promise<U
       return `${where === undefined ? cast : `CASE WHEN (${where}\n) IS TRUE THEN ${cast} ELSE ${current} END`} AS ${quoteIdentifier(f.name)}`;
     });
     let rowsUpdated = 0;
-    const result = await runRewrite(ctx.engine, target, {
+    const result = await runRewrite(ctx, target, {
       what,
       files,
       rewriter: {

@@ -4,7 +4,7 @@
 // the writer's file buffer, not by the result. On the native engine with a local table, DuckDB writes the
 // parquet files itself (copy-data-files.ts) and the writer only reads their footers and commits.
 import { RecordBatch, type Schema } from 'apache-arrow';
-import { DeltaTable, writeDeltaTable, type DataFilesReport, type Snapshot, type WriteOptions, type WriteResult } from '@duckrun/delta';
+import { DeltaTable, writeDeltaTable, type DataFilesReport, type ParquetEncoder, type Snapshot, type WriteOptions, type WriteResult } from '@duckrun/delta';
 import { isDuckrunError, type StorageOptions } from '@duckrun/storage';
 import type { PreparedStatement } from '../delta-scan.js';
 import type { Engine, ResultStream } from '../engine/engine.js';
@@ -34,6 +34,8 @@ export interface WriteContext {
    * keeps every write on the Arrow path.
    */
   readonly nativeWrite?: boolean;
+  /** Where the Arrow path encodes parquet (default: on the calling thread). */
+  readonly encoder?: ParquetEncoder;
 }
 
 /** Options of a write statement. */
@@ -50,6 +52,11 @@ export interface WriteStatementOptions {
    * faster than streaming rows to JS; false keeps the Arrow path.
    */
   readonly nativeWrite?: boolean;
+  /**
+   * Worker threads that encode parquet on the Arrow path (default: the machine's cores less one, at least
+   * 1); 0 encodes on the calling thread.
+   */
+  readonly encodeThreads?: number;
 }
 
 /** What a write statement did. */
@@ -125,8 +132,8 @@ export async function writeQueryToDelta(query: string, tableUri: string, ctx: Wr
     if (native !== undefined) {
       const stream = await ctx.engine.stream(plan.sql);
       try {
-        const result = await writeDeltaTable(tableUri, batchesOf(stream), write.writeOptions);
-        return ctx.engine.capabilities.parquet ? { ...result, dataFiles: { writer: 'arrow', fallback: native } } : result;
+        const result = await writeDeltaTable(tableUri, batchesOf(stream), withEncoder(write.writeOptions, ctx));
+        return ctx.engine.capabilities.parquet ? { ...result, dataFiles: { ...result.dataFiles, fallback: native } } : result;
       } finally {
         // The writer may stop early (an error after the first batch): free the engine before releasing tables.
         await stream.close();
@@ -141,7 +148,7 @@ export async function writeQueryToDelta(query: string, tableUri: string, ctx: Wr
       yield* batchesOf(stream);
     };
     try {
-      return await writeDeltaTable(tableUri, { schema, batches: rows() }, { ...write.writeOptions, dataFiles: copyDataFiles(ctx.engine, plan.sql, plan.fields) });
+      return await writeDeltaTable(tableUri, { schema, batches: rows() }, { ...withEncoder(write.writeOptions, ctx), dataFiles: copyDataFiles(ctx.engine, plan.sql, plan.fields) });
     } finally {
       await (stream as ResultStream | undefined)?.close();
     }
@@ -152,6 +159,11 @@ export async function writeQueryToDelta(query: string, tableUri: string, ctx: Wr
   } finally {
     await prepared.release();
   }
+}
+
+/** `options` with the session's Arrow-path encoder, when it has one. */
+function withEncoder(options: WriteOptions, ctx: WriteContext): WriteOptions {
+  return ctx.encoder !== undefined && options.encoder === undefined ? { ...options, encoder: ctx.encoder } : options;
 }
 
 function planSelect(

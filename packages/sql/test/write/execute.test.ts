@@ -41,7 +41,7 @@ describe.each(ENGINES)('%s engine', (kind) => {
                [i, i + 1] AS list, {'a': i, 'b': 'v' || i} AS rec, MAP {'k': i} AS kv,
                (CASE WHEN i = 1 THEN 'lo' ELSE 'hi' END)::ENUM('lo', 'hi') AS level, [i, i]::INTEGER[2] AS pair
         FROM range(1, 4) r(i)`);
-      expect(outcome).toEqual({ dataFiles: { writer: kind === 'native' ? 'duckdb-copy' : 'arrow' }, action: 'created', table: 'typed', tableUri: expect.stringMatching(/^file:\/\/.*\/typed$/), version: 0, rowsWritten: 3, filesAdded: 1 });
+      expect(outcome).toEqual({ dataFiles: kind === 'native' ? { writer: 'duckdb-copy' } : { writer: 'arrow', encoder: 'parquet-wasm-workers' }, action: 'created', table: 'typed', tableUri: expect.stringMatching(/^file:\/\/.*\/typed$/), version: 0, rowsWritten: 3, filesAdded: 1 });
       const snap = await (await DeltaTable.open(join(dir, 'typed'))).snapshot();
       expect(snap.partitionColumns).toEqual([]);
       expect(snap.schema.fields.map((f) => [f.name, typeof f.type === 'string' ? f.type : f.type.type])).toEqual([

@@ -300,11 +300,20 @@ describe.skipIf(nativeSkipReason !== undefined)('native write path (DuckDB COPY)
     const off = await openSession({ root: dir, readOnly: false, engine: 'native', write: { nativeWrite: false } });
     try {
       const r = await off.write(`CREATE TABLE off AS SELECT 1 AS a`);
-      expect(r.dataFiles).toEqual({ writer: 'arrow', fallback: expect.stringMatching(/nativeWrite: false/) });
+      expect(r.dataFiles).toEqual({ writer: 'arrow', encoder: 'parquet-wasm-workers', fallback: expect.stringMatching(/nativeWrite: false/) });
     } finally {
       await off.close();
     }
     const w = await wasm.write(`CREATE TABLE on_wasm AS SELECT 1 AS a`);
-    expect(w.dataFiles).toEqual({ writer: 'arrow' });
+    // The Arrow path of a session encodes parquet in worker threads.
+    expect(w.dataFiles).toEqual({ writer: 'arrow', encoder: 'parquet-wasm-workers' });
+    const inline = await openSession({ root: dir, readOnly: false, engine: 'wasm', write: { encodeThreads: 0 } });
+    try {
+      const r = await inline.write(`CREATE TABLE in_line AS SELECT range AS a FROM range(1000)`);
+      expect(r.dataFiles).toEqual({ writer: 'arrow', encoder: 'parquet-wasm' });
+      expect(String((await inline.sql(`SELECT sum(a)::BIGINT AS s FROM delta_scan('in_line')`)).toArray()[0].s)).toBe('499500');
+    } finally {
+      await inline.close();
+    }
   });
 });
