@@ -14,6 +14,8 @@ export type { WriteData, SchemaAndBatches } from './write/input.js';
 export type { DataFileStrategy, DataFileRequest, DataFileOutcome, DataFilesReport, StrategyDataFile } from './write/data-file-strategy.js';
 export type { DataFileCompression } from './write/file-writer.js';
 export { inlineEncoder, type ParquetEncoder, type EncoderSession, type EncodeOptions } from './parquet/encoder.js';
+export { inlineDecoder, type ParquetDecoder } from './parquet/decoder.js';
+export type { ParquetReadOptions } from './parquet/read.js';
 export type { CommitOptions, BackoffOptions } from './commit/commit-loop.js';
 export type { PostCommitReport } from './commit/post-commit.js';
 export { CommitConflictError } from './commit/errors.js';

@@ -14,6 +14,7 @@ import { decodedFileUrl } from './kernel/log/file-key.js';
 import { FileLocator } from './scan/locate.js';
 import { loadDeletedRows } from './scan/deletion.js';
 import { scanFiles, type ScanContext, type ScanFile } from './scan/scan.js';
+import { inlineDecoder, type ParquetDecoder } from './parquet/decoder.js';
 
 /** Options of {@link Snapshot.scan}. */
 export interface ScanOptions {
@@ -21,6 +22,8 @@ export interface ScanOptions {
   readonly files?: readonly ScanFile[];
   /** Only these columns (logical names), in this order. */
   readonly columns?: readonly string[];
+  /** Where data files are decoded (default parquet-wasm on this thread); see {@link ParquetDecoder}. */
+  readonly decoder?: ParquetDecoder;
 }
 
 /** What a snapshot is built from (internal). */
@@ -125,6 +128,7 @@ export class Snapshot {
       arrowFields: this.arrowSchema().fields as Field[],
       partitionColumns: new Set(this.partitionColumns),
       mode: this.columnMapping,
+      decoder: options.decoder ?? inlineDecoder,
     };
     return scanFiles(ctx, options.files ?? this.files(), options.columns);
   }

@@ -2,7 +2,7 @@
 // snapshot's rows (deletion vectors applied), reading only the files that partition pruning keeps: a view
 // over read_parquet of the live files on engines with a parquet reader (native DuckDB, local tables), else
 // a table of the rows decoded in JS (the Arrow path).
-import { DeltaTable, type Snapshot } from '@duckrun/delta';
+import { DeltaTable, type ParquetDecoder, type Snapshot } from '@duckrun/delta';
 import type { StorageOptions } from '@duckrun/storage';
 import type { Engine } from './engine/engine.js';
 import { Schema } from 'apache-arrow';
@@ -80,6 +80,8 @@ export interface DeltaScanContext {
    * decodes in JS (the Arrow path), e.g. to compare the two.
    */
   readonly nativeParquet?: boolean;
+  /** Where the Arrow path decodes data files (default: on the calling thread). */
+  readonly decoder?: ParquetDecoder;
 }
 
 let counter = 0;
@@ -175,7 +177,7 @@ async function registerSnapshot(
   if (reader === 'arrow') {
     await engine.registerArrow(
       tableName,
-      { schema: projected, batches: snap.scan(columns === undefined ? { files } : { files, columns }) },
+      { schema: projected, batches: snap.scan({ files, ...(columns !== undefined ? { columns } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}) }) },
       { rowid: materialize },
     );
     registered.push({ name: tableName, kind: 'table' });

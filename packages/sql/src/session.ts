@@ -1,13 +1,13 @@
 // SqlSession: a DuckDB engine plus a root location; runs SQL in which delta_scan() reads Delta tables.
 import { tableFromArrays, type Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
-import type { ParquetEncoder } from '@duckrun/delta';
+import type { ParquetDecoder, ParquetEncoder } from '@duckrun/delta';
 import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
 import type { Engine, ResultStream } from './engine/engine.js';
 import { openEngine, type EngineKind } from './engine/open-engine.js';
 import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
-import { sessionEncoder } from './engine/parquet-encoder.js';
+import { sessionWorkers } from './engine/parquet-encoder.js';
 import { duckdbTableNames } from './write/duckdb-tables.js';
 import { executeWriteStatement, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from './write/statement.js';
@@ -181,6 +181,7 @@ export class SqlSession {
       engine: this.engine,
       root: this.root,
       namePrefix: this.#prefix,
+      ...decoderOf(this.#options.write?.encodeThreads),
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
       ...this.#options.scan,
     });
@@ -210,6 +211,11 @@ function tableStream(table: Table): ResultStream {
 }
 
 function encoderOf(threads: number | undefined): { encoder?: ParquetEncoder } {
-  const encoder = sessionEncoder(threads);
-  return encoder !== undefined ? { encoder } : {};
+  const workers = sessionWorkers(threads);
+  return workers !== undefined ? { encoder: workers } : {};
+}
+
+function decoderOf(threads: number | undefined): { decoder?: ParquetDecoder } {
+  const workers = sessionWorkers(threads);
+  return workers !== undefined ? { decoder: workers } : {};
 }

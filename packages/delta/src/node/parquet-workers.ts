@@ -1,6 +1,7 @@
-// Parquet encoding in Node worker threads. parquet-wasm encodes on one thread, and encoding is most of the
-// cost of an Arrow-path write; with workers, the calling thread only hands batches over (as Arrow IPC,
-// transferred, not copied) while files are encoded side by side and their bytes come back for upload.
+// Parquet encoding and decoding in Node worker threads. parquet-wasm works on one thread, and encoding is
+// most of the cost of an Arrow-path write; with workers, the calling thread only hands batches over (as
+// Arrow IPC, transferred, not copied) while files are encoded side by side and their bytes come back for
+// upload. Scans decode the next file in a worker while the current one is consumed.
 //
 // The worker is a short CommonJS script run with `eval`, so it loads the same way from sources (tsx,
 // vitest) and from the built package: it needs nothing but parquet-wasm's Node build, resolved here.
@@ -8,8 +9,10 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { Table, tableToIPC, type RecordBatch } from 'apache-arrow';
+import { Table, tableFromIPC, tableToIPC, type RecordBatch } from 'apache-arrow';
 import type { EncodeOptions, EncoderSession, ParquetEncoder } from '../parquet/encoder.js';
+import type { ParquetDecoder } from '../parquet/decoder.js';
+import type { ParquetReadOptions } from '../parquet/read.js';
 import { DataFileError } from '../errors.js';
 
 /** Options of {@link parquetWorkers}. */
@@ -68,6 +71,11 @@ const handlers = {
   end() {
     controller.close();
   },
+  decode(m) {
+    const table = pw.readParquet(m.bytes, m.columns ? { batchSize: m.batchSize, columns: m.columns } : { batchSize: m.batchSize });
+    const ipc = table.intoIPCStream();
+    post({ op: 'decoded', ipc }, [ipc.buffer]);
+  },
 };
 parentPort.on('message', (m) => {
   queue = queue.then(() => handlers[m.op](m)).catch((e) => post({ op: 'error', message: String((e && e.message) || e) }));
@@ -75,31 +83,64 @@ parentPort.on('message', (m) => {
 `;
 
 type FromWorker =
+  | { readonly op: 'decoded'; readonly ipc: Uint8Array }
   | { readonly op: 'chunk'; readonly bytes: Uint8Array }
   | { readonly op: 'done' }
   | { readonly op: 'ack' }
   | { readonly op: 'error'; readonly message: string };
 
+/** Parquet encoding and decoding in worker threads: a {@link ParquetEncoder} and a {@link ParquetDecoder}. */
+export interface ParquetWorkers extends ParquetEncoder, ParquetDecoder {
+  readonly name: 'parquet-wasm-workers';
+}
+
 /**
- * A parquet encoder whose files are encoded in worker threads, several at once; pass it as
- * `WriteOptions.encoder`. Idle workers do not keep the process alive.
+ * Parquet encoding and decoding in worker threads: pass it as `WriteOptions.encoder` (files are encoded
+ * several at once) and as `ScanOptions.decoder` (a scan decodes the next file while the current one is
+ * consumed). Decoding has a worker of its own, so a scan feeding a write never waits for the encoders.
+ * Idle workers do not keep the process alive.
  * @example
  * import { writeDeltaTable } from '@duckrun/delta';
  * import { parquetWorkers } from '@duckrun/delta/node';
  * await writeDeltaTable('./lineitem', batches, { encoder: parquetWorkers() });
  */
-export function parquetWorkers(options: ParquetWorkersOptions = {}): ParquetEncoder {
+export function parquetWorkers(options: ParquetWorkersOptions = {}): ParquetWorkers {
   const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`parquetWorkers: threads is ${String(options.threads)}; use a positive integer`);
   }
-  const pool = new WorkerPool(threads);
+  const encoders = new WorkerPool(threads);
+  const decoders = new WorkerPool(1);
   return {
     name: 'parquet-wasm-workers',
     parallelism: threads,
     offThread: true,
-    open: async (encode) => new WorkerSession(await pool.acquire(), encode, pool),
+    open: async (encode) => new WorkerSession(await encoders.acquire(), encode, encoders),
+    decode: async (bytes, read) => decodeIn(decoders, bytes, read),
   };
+}
+
+/** Decodes one file in a worker of `pool`; the result arrives as Arrow IPC, read without copying. */
+async function decodeIn(pool: WorkerPool, bytes: Uint8Array, read: ParquetReadOptions): Promise<Table> {
+  const worker = await pool.acquire();
+  // Copied, not transferred: a store may hand out a buffer it keeps (the memory store does).
+  let healthy = false;
+  try {
+    const ipc = await new Promise<Uint8Array>((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.op === 'decoded') resolve(m.ipc);
+        else if (m.op === 'error') reject(new DataFileError(`parquet decoding in a worker thread failed: ${m.message}`));
+      });
+      worker.on('error', reject);
+      worker.postMessage(
+        { op: 'decode', bytes, batchSize: read.batchSize ?? 65_536, ...(read.columns ? { columns: [...read.columns] } : {}) },
+      );
+    });
+    healthy = true;
+    return tableFromIPC(ipc);
+  } finally {
+    pool.release(worker, healthy);
+  }
 }
 
 class WorkerPool {

@@ -1,14 +1,15 @@
 // Reads the live data files of a snapshot as Arrow record batches in the logical schema: physical
 // columns conformed, partition values filled in, deleted rows (deletion vectors) dropped.
 
-import { RecordBatch, Schema, Struct, makeData, type Data, type Field } from 'apache-arrow';
+import { RecordBatch, Schema, Struct, makeData, type Data, type Field, type Table } from 'apache-arrow';
 import { isDuckrunError } from '@duckrun/storage';
 import { DataFileError } from '../errors.js';
 import type { ColumnMappingMode } from '../kernel/features/column-mapping.js';
 import type { StructField } from '../kernel/schema/types.js';
 import type { PartitionScalar } from '../kernel/partitions/values.js';
 import type { AddFile } from '../kernel/actions/types.js';
-import { parquetSchema, readParquetTable } from '../parquet/read.js';
+import { parquetSchema } from '../parquet/read.js';
+import type { ParquetDecoder } from '../parquet/decoder.js';
 import { conformData, findSourceField } from './conform.js';
 import { constantData } from './constant.js';
 import { keptRanges, loadDeletedRows } from './deletion.js';
@@ -40,16 +41,39 @@ export interface ScanContext {
   readonly arrowFields: readonly Field[];
   readonly partitionColumns: ReadonlySet<string>;
   readonly mode: ColumnMappingMode;
+  readonly decoder: ParquetDecoder;
 }
 
 /** Streams the rows of `files`, restricted to `columns` (logical names, all when undefined). */
 export async function* scanFiles(ctx: ScanContext, files: readonly ScanFile[], columns?: readonly string[]): AsyncIterable<RecordBatch> {
   const wanted = columns ? columns.map((c) => indexOfColumn(ctx, c)) : ctx.fields.map((_, i) => i);
   const schema = new Schema(wanted.map((i) => ctx.arrowFields[i]!));
-  for (const file of files) yield* scanFile(ctx, file, wanted, schema);
+  if (!ctx.decoder.offThread) {
+    for (const file of files) yield* fileBatches(ctx, file, await loadFile(ctx, file, wanted), wanted, schema);
+    return;
+  }
+  // The decoder works elsewhere: the next file is read and decoded while this one's rows are consumed.
+  let next = files.length > 0 ? settle(loadFile(ctx, files[0]!, wanted)) : undefined;
+  for (let i = 0; i < files.length; i++) {
+    const loaded = await next!;
+    next = i + 1 < files.length ? settle(loadFile(ctx, files[i + 1]!, wanted)) : undefined;
+    if ('error' in loaded) throw loaded.error;
+    yield* fileBatches(ctx, files[i]!, loaded, wanted, schema);
+  }
 }
 
-async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly number[], schema: Schema): AsyncIterable<RecordBatch> {
+/** A promise that never rejects (a prefetched file's failure is raised when its turn comes, not before). */
+function settle<T>(p: Promise<T>): Promise<T | { error: unknown }> {
+  return p.catch((error: unknown) => ({ error }));
+}
+
+interface LoadedFile {
+  readonly url: string;
+  readonly table: Table;
+  readonly deleted: Awaited<ReturnType<typeof loadDeletedRows>> | undefined;
+}
+
+async function loadFile(ctx: ScanContext, file: ScanFile, wanted: readonly number[]): Promise<LoadedFile> {
   const location = await ctx.locator.locate(file.path);
   let bytes: Uint8Array;
   try {
@@ -65,13 +89,16 @@ async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly numb
   }
   let table;
   try {
-    table = await readParquetTable(bytes, await projection(ctx, wanted, bytes));
+    table = await ctx.decoder.decode(bytes, await projection(ctx, wanted, bytes));
   } catch (e) {
     throw new DataFileError(`data file ${location.url} of table ${ctx.tableUri} is not readable parquet: ${(e as Error).message}`, { cause: e });
   }
-  const deleted = file.add.deletionVector
-    ? await loadDeletedRows(ctx.locator, ctx.tableUri, file.add.deletionVector)
-    : undefined;
+  const deleted = file.add.deletionVector ? await loadDeletedRows(ctx.locator, ctx.tableUri, file.add.deletionVector) : undefined;
+  return { url: location.url, table, deleted };
+}
+
+function* fileBatches(ctx: ScanContext, file: ScanFile, loaded: LoadedFile, wanted: readonly number[], schema: Schema): Iterable<RecordBatch> {
+  const { table, deleted, url } = loaded;
   const srcFields = table.schema.fields;
   let rowBase = 0;
   for (const batch of table.batches) {
@@ -84,7 +111,7 @@ async function* scanFile(ctx: ScanContext, file: ScanFile, wanted: readonly numb
       }
       const idx = findSourceField(srcFields, field, ctx.mode);
       if (idx < 0) return constantData(arrowField.type, null, n);
-      return conformData(batch.data.children[idx]!, arrowField.type, field.type, ctx.mode, `${location.url}:${field.name}`);
+      return conformData(batch.data.children[idx]!, arrowField.type, field.type, ctx.mode, `${url}:${field.name}`);
     });
     const out = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
     if (!deleted) {

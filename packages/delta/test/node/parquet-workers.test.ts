@@ -3,7 +3,7 @@
 // what a footer cannot say (a float bound when ±Infinity is present, a list's own null count), never a
 // different value. A failure part-way leaves no data file behind and the workers usable.
 
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -24,7 +24,7 @@ import {
   tableFromArrays,
   type Table,
 } from 'apache-arrow';
-import { DeltaTable, writeDeltaTable, type AddFile, type WriteOptions } from '../../src/index.js';
+import { DataFileError, DeltaTable, writeDeltaTable, type AddFile, type WriteOptions } from '../../src/index.js';
 import { parquetWorkers } from '../../src/node/index.js';
 import { tempDir } from '../helpers.js';
 
@@ -135,6 +135,30 @@ describe('parquetWorkers() encoder', () => {
     expect(left).toEqual([]);
     const ok = await writeDeltaTable(join(t.dir, 'again'), batches(2, 1_000), { mode: 'overwrite', encoder: workers });
     expect(ok.rowsWritten).toBe(2_000);
+  });
+
+  it('decodes scans in a worker, one file ahead, with the same rows; a missing file fails when its turn comes', async () => {
+    const t = await tempDir();
+    await writeDeltaTable(t.dir, batches(6, 5_000), { mode: 'overwrite', partitionBy: ['p'], targetFileSize: 128 * 1024 });
+    const snap = await (await DeltaTable.open(t.dir)).snapshot();
+    const read = async (options: Parameters<typeof snap.scan>[0]): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const b of snap.scan(options)) for (const r of b.toArray()) out.push(JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v)));
+      return out.sort();
+    };
+    expect(await read({ decoder: workers })).toEqual(await read({}));
+    expect(await read({ decoder: workers, columns: ['p', 'id'] })).toEqual(await read({ columns: ['p', 'id'] }));
+
+    const files = snap.files();
+    expect(files.length).toBeGreaterThan(2);
+    await rm(join(t.dir, decodeURIComponent(files[1]!.path)));
+    const seen: number[] = [];
+    const failed = await (async () => {
+      for await (const b of snap.scan({ decoder: workers, files: files.slice(0, 3) })) seen.push(b.numRows);
+    })().catch((e: unknown) => e);
+    expect(seen.reduce((a, n) => a + n, 0)).toBe(files[0]!.numRecords);
+    expect(failed).toBeInstanceOf(DataFileError);
+    expect((failed as Error).message).toMatch(/is missing/);
   });
 
   it('refuses a thread count that is not a positive integer', () => {

@@ -1,13 +1,12 @@
-// The Arrow path's parquet encoder for SQL sessions under Node: worker threads, one pool per thread count
-// for the whole process (idle workers do not keep it alive), so sessions share warm workers.
+// Parquet workers for SQL sessions under Node (the Arrow path's encoder, delta_scan's decoder): one set per
+// thread count for the whole process (idle workers do not keep it alive), so sessions share warm workers.
 import { availableParallelism } from 'node:os';
-import type { ParquetEncoder } from '@duckrun/delta';
-import { parquetWorkers } from '@duckrun/delta/node';
+import { parquetWorkers, type ParquetWorkers } from '@duckrun/delta/node';
 
-const pools = new Map<number, ParquetEncoder>();
+const pools = new Map<number, ParquetWorkers>();
 
-/** The encoder for `threads` worker threads (default: cores less one, at least 1); undefined for 0 (encode in line). */
-export function sessionEncoder(threads?: number): ParquetEncoder | undefined {
+/** Workers encoding on `threads` threads (default: cores less one, at least 1); undefined for 0 (all in line). */
+export function sessionWorkers(threads?: number): ParquetWorkers | undefined {
   const n = threads ?? Math.max(1, availableParallelism() - 1);
   if (n === 0) return undefined;
   let pool = pools.get(n);

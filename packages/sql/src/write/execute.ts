@@ -54,7 +54,7 @@ export interface WriteStatementOptions {
   readonly nativeWrite?: boolean;
   /**
    * Worker threads that encode parquet on the Arrow path (default: the machine's cores less one, at least
-   * 1); 0 encodes on the calling thread.
+   * 1; delta_scan's Arrow path then also decodes in a worker of its own); 0 does both on the calling thread.
    */
   readonly encodeThreads?: number;
 }
