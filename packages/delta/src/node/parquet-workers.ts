@@ -14,6 +14,7 @@ import type { EncodeOptions, EncoderSession, ParquetEncoder } from '../parquet/e
 import type { ParquetDecoder } from '../parquet/decoder.js';
 import type { ParquetReadOptions } from '../parquet/read.js';
 import { DataFileError } from '../errors.js';
+import { concatBatches } from '../arrow/concat.js';
 
 /** Options of {@link parquetWorkers}. */
 export interface ParquetWorkersOptions {
@@ -186,9 +187,11 @@ class WorkerPool {
 class WorkerSession implements EncoderSession {
   private pending: RecordBatch[] = [];
   private pendingRows = 0;
-  /** Resolves when the worker has taken the last batch message (one message is in flight at most). */
-  private acked: Promise<void> = Promise.resolve();
-  private ack: (() => void) | undefined;
+  /** Bytes of the batch messages the worker has not taken yet, oldest first (it takes them in order). */
+  private readonly queued: number[] = [];
+  private queuedBytes = 0;
+  private readonly queueLimit: number;
+  private roomMade: (() => void) | undefined;
   private readonly chunks: Uint8Array[] = [];
   private notify: (() => void) | undefined;
   private finished = false;
@@ -203,6 +206,7 @@ class WorkerSession implements EncoderSession {
   ) {
     worker.on('message', (m: FromWorker) => this.receive(m));
     worker.on('error', (e: Error) => this.fail(e));
+    this.queueLimit = options.queueBytes ?? 0;
     worker.postMessage({ op: 'open', compression: options.compression, rowGroupRows: options.rowGroupRows });
     this.output = this.read();
   }
@@ -227,14 +231,21 @@ class WorkerSession implements EncoderSession {
 
   private async send(): Promise<void> {
     if (this.pending.length === 0) return;
-    const ipc = tableToIPC(new Table(this.pending), 'stream');
+    // One batch per message where the types allow: the encoder's cost per batch dwarfs the copy.
+    const joined = concatBatches(this.pending);
+    const ipc = tableToIPC(new Table(joined !== undefined ? [joined] : this.pending), 'stream');
     this.pending = [];
     this.pendingRows = 0;
-    await this.acked;
+    // One message is always let through; beyond it, at most `queueBytes` wait in the worker.
+    while (this.queued.length > 0 && this.queuedBytes + ipc.byteLength > this.queueLimit) {
+      this.throwIfFailed();
+      await new Promise<void>((resolve) => {
+        this.roomMade = resolve;
+      });
+    }
     this.throwIfFailed();
-    this.acked = new Promise<void>((resolve) => {
-      this.ack = resolve;
-    });
+    this.queued.push(ipc.byteLength);
+    this.queuedBytes += ipc.byteLength;
     this.worker.postMessage({ op: 'batch', ipc }, [ipc.buffer as ArrayBuffer]);
   }
 
@@ -243,12 +254,10 @@ class WorkerSession implements EncoderSession {
       case 'chunk':
         this.chunks.push(m.bytes);
         break;
-      case 'ack': {
-        const ack = this.ack;
-        this.ack = undefined;
-        ack?.();
+      case 'ack':
+        this.queuedBytes -= this.queued.shift() ?? 0;
+        this.makeRoom();
         break;
-      }
       case 'done':
         this.finished = true;
         this.release(true);
@@ -263,9 +272,7 @@ class WorkerSession implements EncoderSession {
   private fail(e: Error): void {
     this.failure ??= e;
     this.release(false);
-    const ack = this.ack;
-    this.ack = undefined;
-    ack?.();
+    this.makeRoom();
     this.wakeReader();
   }
 
@@ -273,6 +280,12 @@ class WorkerSession implements EncoderSession {
     if (this.released) return;
     this.released = true;
     this.pool.release(this.worker, healthy);
+  }
+
+  private makeRoom(): void {
+    const made = this.roomMade;
+    this.roomMade = undefined;
+    made?.();
   }
 
   private wakeReader(): void {

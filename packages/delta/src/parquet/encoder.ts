@@ -12,6 +12,12 @@ export interface EncodeOptions {
   /** Maximum rows per parquet row group. */
   readonly rowGroupRows: number;
   readonly compression: 'snappy' | 'zstd';
+  /**
+   * Bytes of input an off-thread encoder may hold beyond the batch it works on before `write` waits
+   * (default 0: one batch ahead). A writer that streams several files sets about a file's worth, so that a
+   * file slower to encode than its rows arrive does not hold up the next file.
+   */
+  readonly queueBytes?: number;
 }
 
 /** One file being encoded: batches go in (with back-pressure), the file's bytes come out in order. */

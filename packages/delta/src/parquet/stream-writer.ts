@@ -6,7 +6,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { ObjectStore } from '@duckrun/storage';
 import { readParquetFooter } from '../checkpoint/parquet-footer.js';
-import { inlineEncoder, type EncoderSession, type ParquetEncoder } from './encoder.js';
+import { inlineEncoder, type EncodeOptions, type EncoderSession, type ParquetEncoder } from './encoder.js';
 
 /** Options of {@link ParquetStreamWriter.open}. */
 export interface ParquetStreamOptions {
@@ -20,6 +20,8 @@ export interface ParquetStreamOptions {
   readonly error: (message: string, cause?: unknown) => Error;
   /** Where the bytes are encoded; default parquet-wasm on this thread. */
   readonly encoder?: ParquetEncoder;
+  /** See {@link EncodeOptions.queueBytes}. */
+  readonly queueBytes?: number;
 }
 
 /** What was written. */
@@ -58,7 +60,11 @@ export class ParquetStreamWriter {
   /** Starts writing `key`; nothing is visible in the store until {@link close} succeeds. */
   static async open(store: ObjectStore, key: string, options: ParquetStreamOptions): Promise<ParquetStreamWriter> {
     const encoder = options.encoder ?? inlineEncoder;
-    const session = await encoder.open({ rowGroupRows: options.rowGroupRows, compression: options.compression ?? 'snappy' });
+    const session = await encoder.open({
+      rowGroupRows: options.rowGroupRows,
+      compression: options.compression ?? 'snappy',
+      ...(options.queueBytes !== undefined ? { queueBytes: options.queueBytes } : {}),
+    });
     const writer = new ParquetStreamWriter(session, store, key, options);
     writer.start();
     return writer;

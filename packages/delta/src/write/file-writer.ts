@@ -138,6 +138,8 @@ export async function writeDataFiles(
         table,
         compression,
         encoder,
+        // A streaming file may run ahead of its encoder by about its own size, so the next file can start.
+        ...(streaming ? { queueBytes: targetSize } : {}),
         error: (message, cause) =>
           cause instanceof DataFileError ? cause : new DataFileError(message, { cause, file: relative }),
       });
