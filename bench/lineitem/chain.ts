@@ -95,8 +95,9 @@ export async function runChain(plan: ChainPlan, setting: ChainSetting): Promise<
   // Delta table whose data files are plain parquet. Timed: native — writeQueryToDelta of
   // `SELECT * FROM read_parquet(<staged files>)` (what CREATE OR REPLACE TABLE … AS, DataFrame writes and dbt
   // run), where DuckDB writes the data files with COPY and duckrun reads their footers and commits; wasm — the
-  // same write of `SELECT * FROM delta_scan('staged')` (the staged table read through parquet-wasm, the rows
-  // streamed out of DuckDB-WASM as Arrow and encoded with parquet-wasm). Both with the layout's partitioning.
+  // same write of `SELECT * FROM delta_scan('staged')` (the staged table decoded by parquet-wasm in a worker
+  // thread, the rows streamed out of DuckDB-WASM as Arrow and encoded by parquet-wasm in worker threads).
+  // Both with the layout's partitioning.
   // Baseline: native DuckDB's `COPY (SELECT * FROM read_parquet(<staged files>)) TO … (FORMAT parquet
   // [, PARTITION_BY])`, i.e. reading and writing the same rows with no Delta log.
   const staged = path.join(dir, STAGED);
@@ -104,7 +105,7 @@ export async function runChain(plan: ChainPlan, setting: ChainSetting): Promise<
   const stagedFiles = parquetRelation([path.join(staged, '*.parquet')]);
   const source = engine === 'native' ? `SELECT * FROM ${stagedFiles}` : `SELECT * FROM delta_scan('${STAGED}')`;
   const create = await op('overwrite', { op: 'sql-write', engine, root: dir, table, query: source, partitionBy: layout.partitionBy, ...(nativeWriteOff ? { nativeWrite: false } : {}) });
-  const writer = `${String(create.facts['dataFiles'])}${create.facts['fallback'] ? ` (fallback: ${String(create.facts['fallback'])})` : ''}`;
+  const writer = `${String(create.facts['dataFiles'])}${create.facts['encoder'] ? ` (${String(create.facts['encoder'])})` : ''}${create.facts['fallback'] ? ` (fallback: ${String(create.facts['fallback'])})` : ''}`;
   measure('overwrite (create) SF rows', create, { baseline: label('baseline: DuckDB COPY … TO parquet'), note: `${String(create.facts['filesAdded'])} data files, writer ${writer}` });
   const baseOut = path.join(plainDir, partitioned ? 'base' : 'base.parquet');
   const copy = await duckdb('COPY baseline', copySql(stagedFiles, baseOut, layout));

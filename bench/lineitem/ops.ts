@@ -78,7 +78,7 @@ export async function runLineitemOp(spec: LineitemOp): Promise<OpFacts> {
           writeOptions: { mode: 'overwrite', schemaMode: 'overwrite', partitionBy: [...spec.partitionBy], operation: 'CREATE OR REPLACE TABLE AS SELECT' },
         });
         const opMs = performance.now() - t0;
-        return { opMs, rowCount: result.rowsWritten, filesAdded: result.filesAdded, version: result.version, dataFiles: result.dataFiles.writer, fallback: result.dataFiles.fallback };
+        return { opMs, rowCount: result.rowsWritten, filesAdded: result.filesAdded, version: result.version, dataFiles: result.dataFiles.writer, encoder: result.dataFiles.encoder, fallback: result.dataFiles.fallback };
       } finally {
         await session.close();
       }
