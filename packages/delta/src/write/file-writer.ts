@@ -56,6 +56,9 @@ export interface WriteDataFilesOptions {
 /** Arrow bytes a row group aims at when `rowGroupRows` is not given (Spark aims at 128 MB of parquet). */
 const ROW_GROUP_BYTES = 64 * 1024 * 1024;
 
+/** Most Arrow bytes a streaming file may queue ahead of its off-thread encoder. */
+const MAX_QUEUE_BYTES = 256 * 1024 * 1024;
+
 /** Default target size of a data file: 128 MiB. */
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
 
@@ -139,7 +142,7 @@ export async function writeDataFiles(
         compression,
         encoder,
         // A streaming file may run ahead of its encoder by about its own size, so the next file can start.
-        ...(streaming ? { queueBytes: targetSize } : {}),
+        ...(streaming ? { queueBytes: Math.min(targetSize, MAX_QUEUE_BYTES) } : {}),
         error: (message, cause) =>
           cause instanceof DataFileError ? cause : new DataFileError(message, { cause, file: relative }),
       });
