@@ -17,6 +17,7 @@ import { partitionGroups } from './partition-split.js';
 import { PhysicalProjector } from './physical-batch.js';
 import { StatsCollector, type StatsOptions } from './stats.js';
 import { selectRows } from '../arrow/take.js';
+import { concatBatches } from '../arrow/concat.js';
 
 /** The table a write targets: its logical schema, partition columns and column mapping mode. */
 export interface DataFileTarget {
@@ -153,8 +154,9 @@ export async function writeDataFiles(
     file.writer = writer;
     buffered -= file.bytes;
     // Each batch is released once sent: the peak is the file's Arrow data plus one row group in the encoder.
+    // Small batches (DuckDB's are 2,048 rows) are joined first: parquet-wasm pays per batch and column.
     try {
-      while (file.batches.length > 0) await writer.write(file.batches.shift()!);
+      while (file.batches.length > 0) await writer.write(nextChunk(file.batches));
     } catch (e) {
       await abandon(file, e);
       throw e;
@@ -292,6 +294,22 @@ function rowGroupRowsFor(file: OpenFile): number {
   const rows = file.rows;
   const perRow = rows > 0 ? file.bytes / rows : 1;
   return Math.min(1_048_576, Math.max(16_384, Math.floor(ROW_GROUP_BYTES / Math.max(perRow, 1))));
+}
+
+/** Rows joined into one batch before it is encoded. */
+const ENCODE_CHUNK_ROWS = 65_536;
+
+/** Takes batches off the front of `batches`, up to about {@link ENCODE_CHUNK_ROWS} rows, as one batch. */
+function nextChunk(batches: RecordBatch[]): RecordBatch {
+  let rows = 0;
+  let n = 0;
+  while (n < batches.length && (n === 0 || rows + batches[n]!.numRows <= ENCODE_CHUNK_ROWS)) rows += batches[n++]!.numRows;
+  if (n === 1) return batches.shift()!;
+  const taken = batches.slice(0, n);
+  const joined = concatBatches(taken);
+  if (joined === undefined) return batches.shift()!;
+  batches.splice(0, n);
+  return joined;
 }
 
 function batchBytes(batch: RecordBatch): number {
