@@ -164,6 +164,16 @@ export async function writeDataFiles(
     return writer;
   };
 
+  // A buffered file that must be encoded now needs an encoder slot; when streaming files hold every slot,
+  // the largest of them is finished so that its slot frees up (else the write would wait on itself).
+  const freeSlot = async (): Promise<void> => {
+    while (streaming && sessions - closing.size >= encoder.parallelism) {
+      const next = largestStreaming(open);
+      if (next === undefined) return;
+      await finish(next);
+    }
+  };
+
   const abandon = async (file: OpenFile, e: unknown): Promise<void> => {
     const writer = file.writer;
     if (writer === undefined) return;
@@ -176,6 +186,7 @@ export async function writeDataFiles(
     const file = open.get(key);
     if (file === undefined) return;
     open.delete(key);
+    if (file.writer === undefined) await freeSlot();
     const writer = file.writer ?? (await startWriter(file));
     const task = writer.close().then(
       (result) => {
@@ -316,6 +327,19 @@ function batchBytes(batch: RecordBatch): number {
   return batch.data.children.reduce((n, c) => n + estimateDataBytes(c), 0);
 }
 
+
+/** The streaming open file that has taken the most bytes, if any. */
+function largestStreaming(open: Map<string, OpenFile>): string | undefined {
+  let best: string | undefined;
+  let size = -1;
+  for (const [key, file] of open) {
+    if (file.writer !== undefined && file.bytes > size) {
+      best = key;
+      size = file.bytes;
+    }
+  }
+  return best;
+}
 
 /** The open file holding the most buffered bytes (streaming files hold none), if any. */
 function largestBuffered(open: Map<string, OpenFile>): string | undefined {

@@ -124,6 +124,16 @@ describe('parquetWorkers() encoder', () => {
     expect(await rows(worker)).toEqual(await rows(inline));
   });
 
+  it('does not wait on itself when partitions outnumber the encoder slots (one worker, interleaved partitions)', async () => {
+    // One slot, held by the first partition's streaming file; the others buffer until they must be encoded.
+    const one = parquetWorkers({ threads: 1 });
+    const t = await tempDir();
+    const r = await writeDeltaTable(t.dir, batches(6, 5_000), { mode: 'overwrite', partitionBy: ['p'], targetFileSize: 1024 * 1024, encoder: one });
+    expect(r.rowsWritten).toBe(30_000);
+    const snap = await (await DeltaTable.open(t.dir)).snapshot();
+    expect(snap.addFiles().reduce((n, a) => n + (JSON.parse(a.stats!) as Stats).numRecords, 0)).toBe(30_000);
+  }, 30_000);
+
   it('leaves no data file behind when the source fails part-way, and the workers still write afterwards', async () => {
     const t = await tempDir();
     async function* failing(): AsyncIterable<RecordBatch> {
