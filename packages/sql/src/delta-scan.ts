@@ -165,9 +165,8 @@ async function registerSnapshot(
   const names = projected.fields.map((f) => f.name);
   let reader: DeltaScanReport['reader'] = 'arrow';
   let fallbackReason: string | undefined;
-  // Statements naming rowid need a table (views have none); other statements may get a view.
-  const materialize = /\browid\b/i.test(sql);
   if (engine.capabilities.parquet && ctx.nativeParquet !== false) {
+    const materialize = /\browid\b/i.test(sql);
     const native = await registerNativeParquetScan({ engine, snapshot: snap, files, columns: names, name: tableName, materialize });
     if ('objects' in native) {
       registered.push(...native.objects);
@@ -178,7 +177,6 @@ async function registerSnapshot(
     await engine.registerArrow(
       tableName,
       { schema: projected, batches: snap.scan({ files, ...(columns !== undefined ? { columns } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}) }) },
-      { rowid: materialize },
     );
     registered.push({ name: tableName, kind: 'table' });
   }

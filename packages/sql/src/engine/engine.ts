@@ -41,16 +41,6 @@ export type ArrowSource =
       readonly batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>;
     };
 
-/** Options of {@link Engine.registerArrow}. */
-export interface RegisterOptions {
-  /**
-   * Whether statements will use DuckDB's `rowid` of the relation (default true). When false, an engine may
-   * register a view over several tables instead of one table: appending to a DuckDB-WASM table costs about
-   * twice as much as creating one, and a large source arrives in many chunks.
-   */
-  readonly rowid?: boolean;
-}
-
 /** A result being streamed: its schema up front, then its batches; it holds the engine until consumed or closed. */
 export interface ResultStream extends AsyncIterable<RecordBatch> {
   /** Schema of the result (known before the first batch, also for empty results). */
@@ -77,9 +67,9 @@ export interface Engine {
   query(sql: string): Promise<Table>;
   /** Runs SQL and streams the last statement's result batch by batch. */
   stream(sql: string): Promise<ResultStream>;
-  /** Creates table `name` (replacing nothing: the name must be free) from Arrow data; see {@link RegisterOptions}. */
-  registerArrow(name: string, source: ArrowSource, options?: RegisterOptions): Promise<void>;
-  /** Drops table `name` if it exists (also a relation {@link registerArrow} made a view). */
+  /** Creates table `name` (replacing nothing: the name must be free) from Arrow data. */
+  registerArrow(name: string, source: ArrowSource): Promise<void>;
+  /** Drops table `name` if it exists. */
   dropTable(name: string): Promise<void>;
   /** Releases the engine; idempotent. */
   close(): Promise<void>;

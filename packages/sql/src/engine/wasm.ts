@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { DataType, RecordBatchReader, Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { batchesToIPCStream, emptyIPCStream, tableToIPCStream } from './arrow-ipc.js';
-import type { ArrowSource, Engine, EngineCapabilities, RegisterOptions, ResultStream } from './engine.js';
+import type { ArrowSource, Engine, EngineCapabilities, ResultStream } from './engine.js';
 import { EngineBusyError, EngineClosedError, EngineStartError, QueryError } from '../errors.js';
 import { statementCount } from '../sql/statements.js';
 
@@ -21,8 +21,6 @@ export interface WasmBundles {
 
 /** Rows gathered from small batches before one insert into DuckDB. */
 const INSERT_CHUNK_ROWS = 131_072;
-/** Infix of the part tables under a view made by registerArrow (`name__duckrun_part_3`). */
-const PART_SUFFIX = '__duckrun_part_';
 
 /** Starts DuckDB-WASM in this process (about 1.5 s on a small machine: the 34 MB module is compiled). */
 export async function openWasmEngine(options: WasmEngineOptions = {}): Promise<WasmEngine> {
@@ -50,8 +48,6 @@ export class WasmEngine implements Engine {
   #conn: number;
   #closed = false;
   #streaming = false;
-  /** Views {@link registerArrow} made over parts, with their part tables. */
-  readonly #views = new Map<string, readonly string[]>();
 
   /** Wraps instantiated bindings; use {@link openWasmEngine}. */
   constructor(bindings: WasmBindings) {
@@ -140,29 +136,22 @@ export class WasmEngine implements Engine {
     };
   }
 
-  /**
-   * Creates table `name` from Arrow data (IPC stream bytes, a table, or schema + batches). With
-   * `rowid: false`, a source of several chunks becomes one table per chunk under a view named `name`:
-   * DuckDB-WASM appends to an existing table at about twice the cost of creating one (measured: 5.4 s vs
-   * 1.9 s for 1.2M lineitem rows), and the view reads the parts in order.
-   */
-  async registerArrow(name: string, source: ArrowSource, options: RegisterOptions = {}): Promise<void> {
+  /** Creates table `name` from Arrow data (IPC stream bytes, a table, or schema + batches). */
+  async registerArrow(name: string, source: ArrowSource): Promise<void> {
     this.#ready();
     if (source instanceof Uint8Array) {
       this.#insert(name, source, true);
       return;
     }
     if ('batches' in source && !('numRows' in source)) {
-      const asParts = options.rowid === false;
-      const parts: string[] = [];
+      let created = false;
       let pending: RecordBatch[] = [];
       let pendingRows = 0;
       // Each insert has a fixed cost (~3 ms): coalesce small batches into fewer, larger IPC streams.
       const flush = (): void => {
         if (pending.length === 0) return;
-        const part = asParts ? `${name}${PART_SUFFIX}${parts.length}` : name;
-        this.#insert(part, batchesToIPCStream(pending), !asParts ? parts.length === 0 : true);
-        parts.push(part);
+        this.#insert(name, batchesToIPCStream(pending), !created);
+        created = true;
         pending = [];
         pendingRows = 0;
       };
@@ -174,38 +163,21 @@ export class WasmEngine implements Engine {
           pendingRows += batch.numRows;
           if (pendingRows >= INSERT_CHUNK_ROWS) flush();
         }
-        if (asParts && parts.length === 0) {
-          // One chunk or none: a plain table, as without the option.
-          if (pending.length > 0) this.#insert(name, batchesToIPCStream(pending), true);
-          else this.#insert(name, emptyIPCStream(source.schema), true);
-          return;
-        }
         flush();
-        if (asParts) {
-          this.#run(`CREATE VIEW ${quoteName(name)} AS ${parts.map((p) => `SELECT * FROM ${quoteName(p)}`).join(' UNION ALL ')}`);
-          this.#views.set(name, parts);
-        }
       } catch (e) {
-        if (!this.#closed && !this.#streaming) for (const p of new Set(parts)) this.#run(`DROP TABLE IF EXISTS ${quoteName(p)}`);
+        if (created && !this.#closed && !this.#streaming) this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
         throw e;
       }
-      if (parts.length === 0) this.#insert(name, emptyIPCStream(source.schema), true);
+      if (!created) this.#insert(name, emptyIPCStream(source.schema), true);
       return;
     }
     this.#insert(name, tableToIPCStream(source as Table), true);
   }
 
-  /** Drops table `name` if it exists (or the view and parts {@link registerArrow} made for it). */
+  /** Drops table `name` if it exists. */
   async dropTable(name: string): Promise<void> {
     this.#ready();
-    const parts = this.#views.get(name);
-    if (parts === undefined) {
-      this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
-      return;
-    }
-    this.#run(`DROP VIEW IF EXISTS ${quoteName(name)}`);
-    for (const p of parts) this.#run(`DROP TABLE IF EXISTS ${quoteName(p)}`);
-    this.#views.delete(name);
+    this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
   }
 
   /** Disconnects and releases the database; idempotent. */

@@ -122,23 +122,6 @@ describe.each(ENGINES)('%s engine contract', (kind) => {
     await engine.dropTable('from_batches');
   });
 
-  it('registers a source of many chunks without rowid as one relation in order, and drops all of it', async () => {
-    // 300,000 rows arrive in several insert chunks: wasm keeps one table per chunk under a view.
-    const batches = Array.from({ length: 30 }, (_, i) => tableFromArrays({ n: Int32Array.from({ length: 10_000 }, (_, j) => i * 10_000 + j) }).batches[0]!);
-    await engine.registerArrow('chunked', { schema: batches[0]!.schema, batches }, { rowid: false });
-    const t = await engine.query('SELECT count(*) AS c, sum(n)::BIGINT AS s, min(n) AS lo, max(n) AS hi FROM chunked');
-    expect(t.toArray()[0].toJSON()).toEqual({ c: 300_000n, s: 44_999_850_000n, lo: 0, hi: 299_999 });
-    const ordered = await engine.query('SELECT n FROM chunked LIMIT 3 OFFSET 149999');
-    expect(ordered.toArray().map((r) => r.n)).toEqual([149_999, 150_000, 150_001]);
-    await engine.dropTable('chunked');
-    const left = await engine.query("SELECT count(*) AS c FROM duckdb_tables() WHERE table_name LIKE 'chunked%'");
-    expect(Number(left.getChild('c')!.get(0))).toBe(0);
-    // With rowid (the default) the same source is one table.
-    await engine.registerArrow('chunked', { schema: batches[0]!.schema, batches });
-    expect(Number((await engine.query('SELECT max(rowid) AS r FROM chunked')).getChild('r')!.get(0))).toBe(299_999);
-    await engine.dropTable('chunked');
-  });
-
   it('creates an empty table with the right column types when no batches arrive', async () => {
     const schema = new Schema([new Field('n', new Int32(), true), new Field('s', new Utf8(), true)]);
     await engine.registerArrow('empty_one', { schema, batches: [] });
