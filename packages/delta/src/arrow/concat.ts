@@ -3,6 +3,7 @@
 // 64k-row ones), so small batches are joined before they are encoded.
 
 import { RecordBatch, Struct, Type, makeData, type Data } from 'apache-arrow';
+import { isFixedWidth } from './fixed-width.js';
 
 /** One batch holding the rows of `batches` in order; undefined when a column type is not supported here. */
 export function concatBatches(batches: readonly RecordBatch[]): RecordBatch | undefined {
@@ -24,32 +25,24 @@ export function concatData(parts: readonly Data[]): Data | undefined {
   const type = parts[0]!.type;
   const length = parts.reduce((n, p) => n + p.length, 0);
   const { bitmap, nulls } = concatValidity(parts, length);
+  if (isFixedWidth(type.typeId)) {
+    // apache-arrow slices fixed-width value buffers with the data, so each part's values start at row 0.
+    const stride = parts[0]!.stride || 1;
+    const first = parts[0]!.values as unknown as { constructor: new (n: number) => { set(a: unknown, o: number): void } };
+    const out = new first.constructor(length * stride);
+    let at = 0;
+    for (const p of parts) {
+      out.set((p.values as unknown as { subarray(a: number, b: number): unknown }).subarray(0, p.length * stride), at);
+      at += p.length * stride;
+    }
+    return parts[0]!.clone(type, 0, length, nulls, [undefined, out, bitmap] as never);
+  }
   switch (type.typeId) {
     case Type.Null:
       return parts[0]!.clone(type, 0, length, length);
     case Type.Bool: {
       const out = new Uint8Array((length + 7) >> 3);
       copyBits(parts, out, (p) => p.values as Uint8Array);
-      return parts[0]!.clone(type, 0, length, nulls, [undefined, out, bitmap] as never);
-    }
-    case Type.Int:
-    case Type.Float:
-    case Type.Decimal:
-    case Type.Date:
-    case Type.Time:
-    case Type.Timestamp:
-    case Type.Interval:
-    case Type.Duration:
-    case Type.FixedSizeBinary: {
-      // apache-arrow slices fixed-width value buffers with the data, so each part's values start at row 0.
-      const stride = parts[0]!.stride || 1;
-      const first = parts[0]!.values as unknown as { constructor: new (n: number) => { set(a: unknown, o: number): void } };
-      const out = new first.constructor(length * stride);
-      let at = 0;
-      for (const p of parts) {
-        out.set((p.values as unknown as { subarray(a: number, b: number): unknown }).subarray(0, p.length * stride), at);
-        at += p.length * stride;
-      }
       return parts[0]!.clone(type, 0, length, nulls, [undefined, out, bitmap] as never);
     }
     case Type.Utf8:

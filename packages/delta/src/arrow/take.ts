@@ -3,6 +3,7 @@
 
 import { RecordBatch, Struct, Type, makeData, type Data, type Dictionary } from 'apache-arrow';
 import { nullData } from './fill.js';
+import { isFixedWidth } from './fixed-width.js';
 
 /** The rows `indices` of `batch`, copied; undefined when a column type has no take support here. */
 export function takeBatch(batch: RecordBatch, indices: Int32Array): RecordBatch | undefined {
@@ -20,6 +21,16 @@ export function takeData(data: Data, indices: Int32Array): Data | undefined {
   const n = indices.length;
   const { bitmap, nulls } = takeValidity(data, indices);
   const base = { type: data.type, offset: 0, length: n, nullCount: nulls, nullBitmap: bitmap } as const;
+  if (isFixedWidth(data.type.typeId)) {
+    const src = data.values as unknown as { length: number; subarray(a: number, b: number): unknown; constructor: new (n: number) => { set(a: unknown, o: number): void } };
+    const stride = data.stride || 1;
+    const out = new src.constructor(n * stride);
+    for (let j = 0; j < n; j++) {
+      const i = indices[j]!;
+      out.set(src.subarray(i * stride, (i + 1) * stride), j * stride);
+    }
+    return data.clone(data.type, 0, n, nulls, [undefined, out, bitmap] as never);
+  }
   switch (data.type.typeId) {
     case Type.Null:
       return data.clone(data.type, 0, n, n);
@@ -29,24 +40,6 @@ export function takeData(data: Data, indices: Int32Array): Data | undefined {
       for (let j = 0; j < n; j++) {
         const pos = data.offset + indices[j]!;
         if (src[pos >> 3]! & (1 << (pos & 7))) out[j >> 3]! |= 1 << (j & 7);
-      }
-      return data.clone(data.type, 0, n, nulls, [undefined, out, bitmap] as never);
-    }
-    case Type.Int:
-    case Type.Float:
-    case Type.Decimal:
-    case Type.Date:
-    case Type.Time:
-    case Type.Timestamp:
-    case Type.Interval:
-    case Type.Duration:
-    case Type.FixedSizeBinary: {
-      const src = data.values as unknown as { length: number; subarray(a: number, b: number): unknown; constructor: new (n: number) => { set(a: unknown, o: number): void } };
-      const stride = data.stride || 1;
-      const out = new src.constructor(n * stride);
-      for (let j = 0; j < n; j++) {
-        const i = indices[j]!;
-        out.set(src.subarray(i * stride, (i + 1) * stride), j * stride);
       }
       return data.clone(data.type, 0, n, nulls, [undefined, out, bitmap] as never);
     }
