@@ -1,13 +1,13 @@
 // SqlSession: a DuckDB engine plus a root location; runs SQL in which delta_scan() reads Delta tables.
 import { tableFromArrays, type Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
-import type { ParquetDecoder, ParquetEncoder } from '@duckrun/delta';
 import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
 import type { Engine, ResultStream } from './engine/engine.js';
 import { openEngine, type EngineKind } from './engine/open-engine.js';
 import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
 import { resolveRoot } from './table-uri.js';
 import { sessionWorkers } from './engine/parquet-encoder.js';
+import type { ParquetWorkers } from '@duckrun/delta/node';
 import { duckdbTableNames } from './write/duckdb-tables.js';
 import { executeWriteStatement, type WriteContext, type WriteOutcome, type WriteStatementOptions } from './write/execute.js';
 import { describeWriteStatement, parseWriteStatement, type WriteStatement } from './write/statement.js';
@@ -62,6 +62,8 @@ export class SqlSession {
   #ownsEngine: boolean;
   #closed = false;
   #prefix = `__duckrun_delta_${++sessions}`;
+  /** Parquet workers of the Arrow path (encoder of writes, decoder of delta_scan); none with encodeThreads 0. */
+  readonly #workers: ParquetWorkers | undefined;
 
   /** Use {@link openSession}. */
   constructor(engine: Engine, root: string, options: SessionOptions, ownsEngine: boolean) {
@@ -70,6 +72,7 @@ export class SqlSession {
     this.#options = options;
     this.#ownsEngine = ownsEngine;
     this.readOnly = options.readOnly !== false;
+    this.#workers = sessionWorkers(options.write?.encodeThreads);
   }
 
   /**
@@ -146,7 +149,7 @@ export class SqlSession {
       root: this.root,
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
       ...(this.#options.write?.nativeWrite === false ? { nativeWrite: false } : {}),
-      ...encoderOf(this.#options.write?.encodeThreads),
+      ...(this.#workers !== undefined ? { encoder: this.#workers } : {}),
       prepare: (sql) => this.#prepare(sql),
     };
   }
@@ -181,7 +184,7 @@ export class SqlSession {
       engine: this.engine,
       root: this.root,
       namePrefix: this.#prefix,
-      ...decoderOf(this.#options.write?.encodeThreads),
+      ...(this.#workers !== undefined ? { decoder: this.#workers } : {}),
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
       ...this.#options.scan,
     });
@@ -208,14 +211,4 @@ function tableStream(table: Table): ResultStream {
       yield* table.batches;
     },
   };
-}
-
-function encoderOf(threads: number | undefined): { encoder?: ParquetEncoder } {
-  const workers = sessionWorkers(threads);
-  return workers !== undefined ? { encoder: workers } : {};
-}
-
-function decoderOf(threads: number | undefined): { decoder?: ParquetDecoder } {
-  const workers = sessionWorkers(threads);
-  return workers !== undefined ? { decoder: workers } : {};
 }
