@@ -11,6 +11,12 @@ import { statementCount } from '../sql/statements.js';
 export interface WasmEngineOptions {
   /** Paths of the wasm bundles; defaults to the files of the installed `@duckdb/duckdb-wasm` package. */
   readonly bundles?: WasmBundles;
+  /**
+   * Arrow bytes of a streamed source (a delta_scan, a registered DataFrame) kept uncompressed in DuckDB: a
+   * source's first bytes up to this go in about 2.8× faster, the rest is compressed to about a quarter of
+   * the memory. Default 128 MiB; 0 compresses everything.
+   */
+  readonly uncompressedInsertBytes?: number;
 }
 
 /** Locations of the DuckDB-WASM builds (`eh` is chosen when the runtime supports wasm exceptions). */
@@ -22,8 +28,20 @@ export interface WasmBundles {
 /** Rows gathered from small batches before one insert into DuckDB. */
 const INSERT_CHUNK_ROWS = 131_072;
 
+/**
+ * Default of {@link WasmEngineOptions.uncompressedInsertBytes}. DuckDB-WASM moves rows inserted in the
+ * transaction that creates their table into it as they are at commit; rows appended to a table that holds
+ * committed rows are compressed on the way in. Measured on SF 1 lineitem (6M rows, all of it in one
+ * transaction vs none): 9.2 s and 991 MiB of table memory, against 26.2 s and 261 MiB.
+ */
+const UNCOMPRESSED_INSERT_BYTES = 128 * 2 ** 20;
+
 /** Starts DuckDB-WASM in this process (about 1.5 s on a small machine: the 34 MB module is compiled). */
 export async function openWasmEngine(options: WasmEngineOptions = {}): Promise<WasmEngine> {
+  const budget = options.uncompressedInsertBytes ?? UNCOMPRESSED_INSERT_BYTES;
+  if (!(budget >= 0)) {
+    throw new RangeError(`openWasmEngine: uncompressedInsertBytes is ${String(budget)}; use a number of bytes, 0 or more`);
+  }
   let bindings: WasmBindings;
   try {
     const duckdb = (await import('@duckdb/duckdb-wasm/blocking')) as unknown as DuckdbWasmModule;
@@ -37,7 +55,7 @@ export async function openWasmEngine(options: WasmEngineOptions = {}): Promise<W
       { cause: e },
     );
   }
-  return new WasmEngine(bindings);
+  return new WasmEngine(bindings, budget);
 }
 
 /** DuckDB-WASM with one connection; see {@link Engine} for the contract. */
@@ -48,10 +66,12 @@ export class WasmEngine implements Engine {
   #conn: number;
   #closed = false;
   #streaming = false;
+  #uncompressedInsertBytes: number;
 
   /** Wraps instantiated bindings; use {@link openWasmEngine}. */
-  constructor(bindings: WasmBindings) {
+  constructor(bindings: WasmBindings, uncompressedInsertBytes = UNCOMPRESSED_INSERT_BYTES) {
     this.#bindings = bindings;
+    this.#uncompressedInsertBytes = uncompressedInsertBytes;
     this.#conn = bindings.connect().useUnsafe((_b, id) => id);
     // Extensions would be fetched over the network; refuse fast instead of hanging offline.
     this.#run('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false');
@@ -147,13 +167,23 @@ export class WasmEngine implements Engine {
       let created = false;
       let pending: RecordBatch[] = [];
       let pendingRows = 0;
+      // The first bytes go in inside the transaction that creates the table (fast, uncompressed), the rest
+      // is appended after its commit (compressed). Inside a caller's open transaction nothing is committed.
+      let inTransaction = this.#uncompressedInsertBytes > 0 && this.#begin();
+      let transactionBytes = 0;
       // Each insert has a fixed cost (~3 ms): coalesce small batches into fewer, larger IPC streams.
       const flush = (): void => {
         if (pending.length === 0) return;
-        this.#insert(name, batchesToIPCStream(pending), !created);
+        const ipc = batchesToIPCStream(pending);
+        this.#insert(name, ipc, !created);
         created = true;
         pending = [];
         pendingRows = 0;
+        transactionBytes += ipc.byteLength;
+        if (inTransaction && transactionBytes >= this.#uncompressedInsertBytes) {
+          this.#run('COMMIT');
+          inTransaction = false;
+        }
       };
       try {
         for await (const batch of source.batches) {
@@ -164,11 +194,16 @@ export class WasmEngine implements Engine {
           if (pendingRows >= INSERT_CHUNK_ROWS) flush();
         }
         flush();
+        if (!created) this.#insert(name, emptyIPCStream(source.schema), true);
+        if (inTransaction) this.#run('COMMIT');
       } catch (e) {
-        if (created && !this.#closed && !this.#streaming) this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
+        if (!this.#closed && !this.#streaming) {
+          // The rollback also removes a table created in the transaction.
+          if (inTransaction) this.#run('ROLLBACK');
+          else if (created) this.#run(`DROP TABLE IF EXISTS ${quoteName(name)}`);
+        }
         throw e;
       }
-      if (!created) this.#insert(name, emptyIPCStream(source.schema), true);
       return;
     }
     this.#insert(name, tableToIPCStream(source as Table), true);
@@ -200,6 +235,16 @@ export class WasmEngine implements Engine {
       if (chunk.length === 0) return;
       yield chunk;
     }
+  }
+
+  /** Opens a transaction; false when one is already open (the caller's, which this must not commit). */
+  #begin(): boolean {
+    // A failed BEGIN would abort the caller's transaction, so ask first: in autocommit mode every
+    // statement runs in a transaction of its own, in an open transaction they share one id.
+    const id = (): unknown => tableFromIPC(this.#run('SELECT txid_current() AS id')).get(0)?.['id'];
+    if (id() === id()) return false;
+    this.#run('BEGIN TRANSACTION');
+    return true;
   }
 
   #insert(name: string, ipcStream: Uint8Array, create: boolean): void {

@@ -143,6 +143,17 @@ describe.each(ENGINES)('%s engine contract', (kind) => {
     expect(Number(t.getChild('c')!.get(0))).toBe(0);
   });
 
+  it("registers a batch source inside the caller's open transaction without committing it", async () => {
+    const table = tableFromArrays({ n: Int32Array.from([1, 2, 3]) });
+    await engine.query('BEGIN TRANSACTION; CREATE TABLE mine AS SELECT 1 AS a');
+    await engine.registerArrow('theirs', { schema: table.schema, batches: table.batches });
+    const t = await engine.query('SELECT (SELECT count(*) FROM mine) AS a, (SELECT sum(n)::BIGINT FROM theirs) AS b');
+    expect(t.toArray()[0].toJSON()).toEqual({ a: 1n, b: 6n });
+    await engine.query('ROLLBACK');
+    const left = await engine.query("SELECT count(*) c FROM duckdb_tables() WHERE table_name IN ('mine', 'theirs')");
+    expect(Number(left.getChild('c')!.get(0))).toBe(0);
+  });
+
   it('rejects every call after close()', async () => {
     const other = await openEngine(kind);
     await other.close();
@@ -186,5 +197,43 @@ describe('WasmEngine Arrow registration errors', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('WasmEngine registration of large batch sources', () => {
+  const rows = 400_000;
+  const source = (fail: boolean): AsyncIterable<RecordBatch> =>
+    (async function* () {
+      for (let start = 0; start < rows; start += 50_000) {
+        yield* tableFromArrays({ n: Int32Array.from({ length: 50_000 }, (_, i) => start + i) }).batches;
+      }
+      if (fail) throw new Error('source broke late');
+    })();
+  const schema = new Schema([new Field('n', new Int32(), true)]);
+
+  it.each([0, 1, 128 * 2 ** 20])('keeps every row whatever part goes in uncompressed (budget %d bytes)', async (budget) => {
+    const engine = await openWasmEngine({ uncompressedInsertBytes: budget });
+    try {
+      await engine.registerArrow('big', { schema, batches: source(false) });
+      const t = await engine.query('SELECT count(*) AS c, sum(n)::BIGINT AS s, count(DISTINCT n) AS d FROM big');
+      expect(t.toArray()[0].toJSON()).toEqual({ c: BigInt(rows), s: BigInt((rows * (rows - 1)) / 2), d: BigInt(rows) });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('drops the table when the source fails after its first rows were committed', async () => {
+    const engine = await openWasmEngine({ uncompressedInsertBytes: 1 });
+    try {
+      await expect(engine.registerArrow('late', { schema, batches: source(true) })).rejects.toThrow('source broke late');
+      const t = await engine.query("SELECT count(*) c FROM duckdb_tables() WHERE table_name = 'late'");
+      expect(Number(t.getChild('c')!.get(0))).toBe(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('refuses a negative budget', async () => {
+    await expect(openWasmEngine({ uncompressedInsertBytes: -1 })).rejects.toThrow(/uncompressedInsertBytes is -1/);
   });
 });
