@@ -58,6 +58,7 @@ export async function deleteRows(ctx: WriteContext, spec: DeleteSpec): Promise<D
     const result = await runRewrite(ctx, target, {
       what,
       files,
+      userSql: [where],
       rewriter: {
         async decide(table) {
           const rows = await countOf(ctx.engine, `SELECT count(*) FROM ${quoteIdentifier(table)}`);

@@ -117,8 +117,10 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
     const result = await runRewrite(ctx, target, {
       what,
       files,
+      userSql: clauseSql(spec),
+      rowId: true,
       rewriter: {
-        async decide(table) {
+        async decide(table, _file, rowId) {
           const from = joinFrom(table);
           if (spec.notMatched.length > 0) {
             await engine.query(`INSERT INTO ${quoteIdentifier(matchedIds)} SELECT DISTINCT ${s}.${SID} ${from} WHERE ${s}.${PRESENT}`);
@@ -127,7 +129,7 @@ export async function mergeInto(ctx: WriteContext, spec: MergeSpec): Promise<Mer
           const counts = await engine.query(
             `SELECT count(*) FILTER (WHERE a IN (${plan.updateCodes.join(', ') || '-1'})) AS updated, count(*) FILTER (WHERE a IN (${plan.deleteCodes.join(', ') || '-1'})) AS deleted, ` +
               `count(p) - count(DISTINCT CASE WHEN p THEN rid END) AS extra, count(DISTINCT rid) AS rows ` +
-              `FROM (SELECT ${plan.action} AS a, ${t}.rowid AS rid, ${s}.${PRESENT} AS p ${from}) AS "__duckrun_merge_rows"`,
+              `FROM (SELECT ${plan.action} AS a, ${t}.${rowId} AS rid, ${s}.${PRESENT} AS p ${from}) AS "__duckrun_merge_rows"`,
           );
           const get = (name: string): number => Number(counts.getChild(name)?.get(0) ?? 0);
           if (get('extra') > 0 && plan.checkCardinality) {
@@ -259,6 +261,17 @@ function planClauses(spec: MergeSpec, target: DmlTarget, sourceColumns: readonly
   });
   const checkCardinality = !spec.matched.every((c) => c.kind === 'delete' && c.condition === undefined);
   return { action, updateCodes, deleteCodes, outputColumns, insertAction, insertColumns, checkCardinality };
+}
+
+/** The SQL texts of a merge's condition and clauses. */
+function clauseSql(spec: MergeSpec): string[] {
+  const texts = [spec.condition];
+  for (const clause of [...spec.matched, ...spec.notMatched, ...spec.notMatchedBySource]) {
+    if (clause.condition !== undefined) texts.push(clause.condition);
+    const assignments = 'set' in clause ? clause.set : 'values' in clause ? clause.values : '*';
+    if (assignments !== '*') texts.push(...assignments.map(([, expr]) => expr));
+  }
+  return texts;
 }
 
 /** Assignments → target column → expression; `*` pairs every target column with the source column of its name. */

@@ -14,8 +14,11 @@ export type FileFate = 'unchanged' | 'drop' | 'rewrite';
 
 /** The per-operation part of the loop. */
 export interface FileRewriter {
-  /** Called with the DuckDB table holding the file's rows; may also record counts and matches. */
-  decide(table: string, file: ScanFile): Promise<FileFate>;
+  /**
+   * Called with the DuckDB table (or view) holding the file's rows; may also record counts and matches.
+   * `rowId` is the column numbering its rows when {@link RewriteRun.rowId} asked for one.
+   */
+  decide(table: string, file: ScanFile, rowId: string): Promise<FileFate>;
   /** The SELECT (over `table`) of the rows that replace the file, in the table's column order and types. */
   replacement(table: string): string;
 }
@@ -32,6 +35,10 @@ export interface RewriteRun {
   readonly commit: RewriteOptions;
   /** Names the operation in error messages, e.g. `DELETE FROM orders`. */
   readonly what: string;
+  /** The caller's SQL run over the file (predicates, assignments): naming `rowid` needs a table per file. */
+  readonly userSql: readonly (string | undefined)[];
+  /** `decide` tells target rows apart by a row number (see {@link FileRewriter.decide}). */
+  readonly rowId?: boolean;
 }
 
 /**
@@ -59,16 +66,17 @@ export async function runRewrite(ctx: Pick<WriteContext, 'engine' | 'encoder'>, 
     }
     yield* streamQuery(engine, sql);
   };
+  const load = { materialize: run.userSql.some((t) => t !== undefined && /\browid\b/i.test(t)), rowId: run.rowId === true };
   const data = async function* (): AsyncIterable<RecordBatch> {
     for (const file of run.files) {
-      const unload = await loadFile(engine, target.snapshot, file, name);
+      const loaded = await loadFile(engine, target.snapshot, file, name, load);
       try {
-        const fate = await run.rewriter.decide(name, file);
+        const fate = await run.rewriter.decide(name, file, loaded.rowId);
         if (fate === 'unchanged') continue;
         removed.push(file.add);
         if (fate === 'rewrite') yield* emit(run.rewriter.replacement(name));
       } finally {
-        await unload();
+        await loaded.unload();
       }
     }
     const more = await run.after?.();

@@ -59,19 +59,46 @@ export async function candidateFiles(engine: Engine, snapshot: Snapshot, filters
   return byStats.files;
 }
 
+/** A data file's rows loaded by {@link loadFile}. */
+export interface LoadedFile {
+  /**
+   * Column (quoted) numbering the file's rows uniquely, for statements that must tell target rows apart:
+   * DuckDB's `rowid` on a table, the row's position in the file on a view over the parquet file.
+   */
+  readonly rowId: string;
+  /** Drops what the load created. */
+  unload(): Promise<void>;
+}
+
+/** Options of {@link loadFile}. */
+export interface LoadFileOptions {
+  /** Load into a table even where a view over the file would do: statements name `rowid`, which views lack. */
+  readonly materialize?: boolean;
+  /** Statements need {@link LoadedFile.rowId}; a view then carries one extra column, so `SELECT *` must not be used. */
+  readonly rowId?: boolean;
+}
+
+/** The extra column of a view over a file, numbering its rows. */
+const ROW_NUMBER_COLUMN = '__duckrun_row_number';
+
 /**
- * Registers the rows of one data file (deletion vector applied, logical columns) as DuckDB table `name`
- * (a table, so `rowid` numbers its rows); returns what drops it again. Engines with a parquet reader read
- * local files themselves; otherwise the rows are decoded here and handed over as Arrow.
+ * Registers the rows of one data file (deletion vector applied, logical columns) as DuckDB object `name`.
+ * Engines with a parquet reader get a view over the local file: statements then read only the columns
+ * they use, and the file's rows are never copied into DuckDB (copying a 5M-row file took 1.4 s of a 7 s
+ * merge). Otherwise the rows are decoded here and handed over as Arrow into a table.
  */
-export async function loadFile(engine: Engine, snapshot: Snapshot, file: ScanFile, name: string): Promise<() => Promise<void>> {
+export async function loadFile(engine: Engine, snapshot: Snapshot, file: ScanFile, name: string, options: LoadFileOptions = {}): Promise<LoadedFile> {
   if (engine.capabilities.parquet) {
     const columns = snapshot.schema.fields.map((f) => f.name);
-    const native = await registerNativeParquetScan({ engine, snapshot, files: [file], columns, name, materialize: true });
-    if ('objects' in native) return () => dropScanObjects(engine, native.objects);
+    const materialize = options.materialize === true;
+    const rowNumber = options.rowId && !materialize ? ROW_NUMBER_COLUMN : undefined;
+    const native = await registerNativeParquetScan({ engine, snapshot, files: [file], columns, name, materialize, ...(rowNumber ? { rowNumber } : {}) });
+    if ('objects' in native) {
+      return { rowId: rowNumber ? quoteIdentifier(rowNumber) : 'rowid', unload: () => dropScanObjects(engine, native.objects) };
+    }
   }
   await engine.registerArrow(name, { schema: snapshot.arrowSchema(), batches: snapshot.scan({ files: [file] }) });
-  return () => engine.dropTable(name);
+  return { rowId: 'rowid', unload: () => engine.dropTable(name) };
 }
 
 /** `CAST(expr AS <column's DuckDB type>) AS "column"`: output columns keep the table's types exactly. */

@@ -58,6 +58,7 @@ export async function updateRows(ctx: WriteContext, spec: UpdateSpec): Promise<U
     const result = await runRewrite(ctx, target, {
       what,
       files,
+      userSql: [where, ...assignments.values()],
       rewriter: {
         async decide(table) {
           const matched = await countOf(ctx.engine, `SELECT count(*) FROM ${quoteIdentifier(table)} AS ${alias}${where === undefined ? '' : ` WHERE (${where}\n)`}`);

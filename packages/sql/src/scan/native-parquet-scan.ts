@@ -31,6 +31,8 @@ export interface NativeParquetScanInput {
    * the Arrow path's registered table has and a view lacks, so statements naming rowid keep working.
    */
   readonly materialize?: boolean;
+  /** Adds a column of this name numbering each row by its position in its file (unique for one file). */
+  readonly rowNumber?: string;
 }
 
 /** Registered objects (the view last), or why the Arrow path must read this scan. */
@@ -92,6 +94,7 @@ async function viewQuery(input: NativeParquetScanInput, created: ScanObject[]): 
       : dataValue(field, sourceColumns, types[i]!, mode);
     return `${value} AS ${quoteIdentifier(field.name)}`;
   });
+  if (input.rowNumber !== undefined) select.push(`${FILE_ALIAS}.file_row_number AS ${quoteIdentifier(input.rowNumber)}`);
   const deleted = await deletedRows(snapshot, files);
   if (deleted === undefined) return `SELECT ${select.join(', ')} FROM ${scan} AS ${FILE_ALIAS}`;
   const dvTable = `${input.name}_dv`;
