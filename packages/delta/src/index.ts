@@ -13,6 +13,7 @@ export {
 export type { WriteData, SchemaAndBatches } from './write/input.js';
 export type { DataFileStrategy, DataFileRequest, DataFileOutcome, DataFilesReport, StrategyDataFile } from './write/data-file-strategy.js';
 export type { DataFileCompression } from './write/file-writer.js';
+export { estimateBatchBytes } from './write/byte-size.js';
 export { inlineEncoder, type ParquetEncoder, type EncoderSession, type EncodeOptions } from './parquet/encoder.js';
 export { inlineDecoder, type ParquetDecoder } from './parquet/decoder.js';
 export type { ParquetReadOptions } from './parquet/read.js';

@@ -13,6 +13,7 @@ import { findDeltaScanCalls, replaceRanges, type DeltaScanCall } from './sql/del
 import { quoteIdentifier } from './sql/literals.js';
 import { resolveTableUri } from './table-uri.js';
 import { dropScanObjects, registerNativeParquetScan, type ScanObject } from './scan/native-parquet-scan.js';
+import { registerChunkedScan, type ChunkedScan } from './scan/chunked-scan.js';
 
 /** What one `delta_scan(...)` call read: reported to `onDeltaScan` listeners and by `--debug`. */
 export interface DeltaScanReport {
@@ -57,8 +58,20 @@ export interface PreparedStatement {
   readonly sql: string;
   /** One report per delta_scan call, in source order. */
   readonly scans: readonly DeltaScanReport[];
+  /**
+   * The statement's one delta_scan, registered one chunk at a time (only when asked for with
+   * {@link PrepareOptions.chunked} and its rows are decoded in JS): the caller either runs a row-wise
+   * statement once per chunk or calls `complete()` first.
+   */
+  readonly chunked?: ChunkedScan;
   /** Drops the tables registered for this statement; idempotent. */
   release(): Promise<void>;
+}
+
+/** Options of {@link prepareDeltaScans}. */
+export interface PrepareOptions {
+  /** Register a statement's only delta_scan chunk by chunk when its rows are decoded in JS (see {@link PreparedStatement.chunked}). */
+  readonly chunked?: boolean;
 }
 
 /** Where and how delta_scan resolves tables. */
@@ -82,15 +95,19 @@ export interface DeltaScanContext {
   readonly nativeParquet?: boolean;
   /** Where the Arrow path decodes data files (default: on the calling thread). */
   readonly decoder?: ParquetDecoder;
+  /** Estimated Arrow bytes per chunk of a chunked scan (see {@link PrepareOptions.chunked}; default 64 MiB). */
+  readonly chunkBytes?: number;
 }
 
 let counter = 0;
 
 /** Resolves and registers every delta_scan call of `sql`; the caller runs `sql` and then `release()`s. */
-export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Promise<PreparedStatement> {
+export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext, options: PrepareOptions = {}): Promise<PreparedStatement> {
   const calls = findDeltaScanCalls(sql);
   const registered: ScanObject[] = [];
+  let chunked: ChunkedScan | undefined;
   const release = async (): Promise<void> => {
+    await chunked?.close();
     await dropScanObjects(ctx.engine, registered.splice(0));
   };
   if (calls.length === 0) return { sql, scans: [], release };
@@ -114,7 +131,8 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Pro
       }
       const snap = await snapshot;
       const tableName = `${ctx.namePrefix}_${++counter}`;
-      const report = await registerSnapshot(ctx, snap, call, tableName, tableUri, sql, registered);
+      const chunk = options.chunked === true && calls.length === 1;
+      const report = await registerSnapshot(ctx, snap, call, tableName, tableUri, sql, registered, chunk ? (c) => (chunked = c) : undefined);
       scans.push(report);
       edits.push({ start: call.start, end: call.end, text: quoteIdentifier(tableName) });
     }
@@ -122,7 +140,7 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext): Pro
     await release().catch(() => undefined);
     throw e;
   }
-  return { sql: replaceRanges(sql, edits), scans, release };
+  return { sql: replaceRanges(sql, edits), scans, ...(chunked ? { chunked } : {}), release };
 }
 
 async function registerSnapshot(
@@ -133,6 +151,7 @@ async function registerSnapshot(
   tableUri: string,
   sql: string,
   registered: ScanObject[],
+  onChunked?: (scan: ChunkedScan) => void,
 ): Promise<DeltaScanReport> {
   const engine = ctx.engine;
   const all = snap.files();
@@ -174,10 +193,9 @@ async function registerSnapshot(
     } else fallbackReason = native.unsupported;
   }
   if (reader === 'arrow') {
-    await engine.registerArrow(
-      tableName,
-      { schema: projected, batches: snap.scan({ files, ...(columns !== undefined ? { columns } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}) }) },
-    );
+    const source = { schema: projected, batches: snap.scan({ files, ...(columns !== undefined ? { columns } : {}), ...(ctx.decoder ? { decoder: ctx.decoder } : {}) }) };
+    if (onChunked) onChunked(await registerChunkedScan(engine, tableName, source, ctx.chunkBytes));
+    else await engine.registerArrow(tableName, source);
     registered.push({ name: tableName, kind: 'table' });
   }
   return {

@@ -1,7 +1,7 @@
 // SqlSession: a DuckDB engine plus a root location; runs SQL in which delta_scan() reads Delta tables.
 import { tableFromArrays, type Table } from 'apache-arrow';
 import type { StorageOptions } from '@duckrun/storage';
-import { prepareDeltaScans, type DeltaScanReport } from './delta-scan.js';
+import { prepareDeltaScans, type DeltaScanContext, type DeltaScanReport, type PrepareOptions } from './delta-scan.js';
 import type { Engine, ResultStream } from './engine/engine.js';
 import { openEngine, type EngineKind } from './engine/open-engine.js';
 import { EngineClosedError, ReadOnlySessionError, WriteStatementError } from './errors.js';
@@ -30,8 +30,11 @@ export interface SessionOptions {
   readonly readOnly?: boolean;
   /** Options of write statements (e.g. allowTimestampNtz). */
   readonly write?: WriteStatementOptions;
-  /** How delta_scan reads: file pruning by partitions and stats, and column projection (all on by default). */
-  readonly scan?: { readonly pruning?: boolean; readonly statsPruning?: boolean; readonly projection?: boolean };
+  /**
+   * How delta_scan reads: file pruning by partitions and stats, column projection and the engine's own
+   * parquet reader (all on by default), and the chunk size of a write streaming one decoded delta_scan.
+   */
+  readonly scan?: Pick<DeltaScanContext, 'pruning' | 'statsPruning' | 'projection' | 'nativeParquet' | 'chunkBytes'>;
 }
 
 let sessions = 0;
@@ -150,7 +153,7 @@ export class SqlSession {
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
       ...(this.#options.write?.nativeWrite === false ? { nativeWrite: false } : {}),
       ...(this.#workers !== undefined ? { encoder: this.#workers } : {}),
-      prepare: (sql) => this.#prepare(sql),
+      prepare: (sql, options) => this.#prepare(sql, options),
     };
   }
 
@@ -178,7 +181,7 @@ export class SqlSession {
     return parseWriteStatement(text, { localTables: await duckdbTableNames(this.engine) });
   }
 
-  async #prepare(text: string): ReturnType<typeof prepareDeltaScans> {
+  async #prepare(text: string, options?: PrepareOptions): ReturnType<typeof prepareDeltaScans> {
     if (this.#closed) throw new EngineClosedError('this SQL session');
     const prepared = await prepareDeltaScans(text, {
       engine: this.engine,
@@ -187,7 +190,7 @@ export class SqlSession {
       ...(this.#workers !== undefined ? { decoder: this.#workers } : {}),
       ...(this.#options.storageOptions ? { storageOptions: this.#options.storageOptions } : {}),
       ...this.#options.scan,
-    });
+    }, options);
     for (const report of prepared.scans) this.#options.onDeltaScan?.(report);
     return prepared;
   }

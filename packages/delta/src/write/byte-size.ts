@@ -1,6 +1,6 @@
 // Estimates the in-memory Arrow bytes of a (possibly sliced) column, to roll data files at a target size.
 
-import { Type, type Data } from 'apache-arrow';
+import { Type, type Data, type RecordBatch } from 'apache-arrow';
 
 /** Approximate bytes the rows of `data` occupy (values, offsets and validity; dictionaries not counted). */
 export function estimateDataBytes(data: Data): number {
@@ -37,4 +37,9 @@ export function estimateDataBytes(data: Data): number {
       return validity + (values?.BYTES_PER_ELEMENT ?? 8) * (data.stride || 1) * len;
     }
   }
+}
+
+/** Approximate in-memory bytes of a record batch's rows (see {@link estimateDataBytes}). */
+export function estimateBatchBytes(batch: RecordBatch): number {
+  return batch.data.children.reduce((n, c) => n + estimateDataBytes(c), 0);
 }

@@ -12,7 +12,7 @@ import { ParquetStreamWriter } from '../parquet/stream-writer.js';
 import { inlineEncoder, type ParquetEncoder } from '../parquet/encoder.js';
 import { parseParquetFooter } from '../parquet/footer.js';
 import { footerStats } from './footer-stats.js';
-import { estimateDataBytes } from './byte-size.js';
+import { estimateBatchBytes } from './byte-size.js';
 import { partitionGroups } from './partition-split.js';
 import { PhysicalProjector } from './physical-batch.js';
 import { StatsCollector, type StatsOptions } from './stats.js';
@@ -252,13 +252,13 @@ export async function writeDataFiles(
       }
       // A batch larger than the room left in the file is cut by rows (sizes pro rata), so files roll inside batches.
       let part: RecordBatch = rest;
-      let size = batchBytes(part);
+      let size = estimateBatchBytes(part);
       const room = targetSize - file.bytes;
       if (size > room && part.numRows > 1) {
         const fit = Math.min(part.numRows, Math.max(1, Math.floor((part.numRows * room) / size)));
         if (fit < part.numRows) {
           part = rest.slice(0, fit);
-          size = batchBytes(part);
+          size = estimateBatchBytes(part);
         }
       }
       rest = part === rest ? undefined : rest.slice(part.numRows);
@@ -321,10 +321,6 @@ function nextChunk(batches: RecordBatch[]): RecordBatch {
   if (joined === undefined) return batches.shift()!;
   batches.splice(0, n);
   return joined;
-}
-
-function batchBytes(batch: RecordBatch): number {
-  return batch.data.children.reduce((n, c) => n + estimateDataBytes(c), 0);
 }
 
 

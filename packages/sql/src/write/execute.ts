@@ -6,7 +6,8 @@
 import { RecordBatch, type Schema } from 'apache-arrow';
 import { DeltaTable, writeDeltaTable, type DataFilesReport, type ParquetEncoder, type Snapshot, type WriteOptions, type WriteResult } from '@duckrun/delta';
 import { isDuckrunError, type StorageOptions } from '@duckrun/storage';
-import type { PreparedStatement } from '../delta-scan.js';
+import type { PrepareOptions, PreparedStatement } from '../delta-scan.js';
+import { isRowWise } from './row-wise.js';
 import type { Engine, ResultStream } from '../engine/engine.js';
 import { ColumnTypeError, QueryError, TableExistsError, TableNotFoundError } from '../errors.js';
 import { replaceRanges } from '../sql/delta-scan-calls.js';
@@ -28,7 +29,7 @@ export interface WriteContext {
   readonly root: string;
   readonly storageOptions?: StorageOptions;
   /** Rewrites the delta_scan calls of `sql` into registered tables (released by the caller). */
-  prepare(sql: string): Promise<PreparedStatement>;
+  prepare(sql: string, options?: PrepareOptions): Promise<PreparedStatement>;
   /**
    * Let an engine with a parquet writer write the data files of local tables itself (default true); false
    * keeps every write on the Arrow path.
@@ -125,18 +126,34 @@ export interface QueryWrite {
  * at `tableUri`: shared by SQL write statements and DataFrame writers so both write the same way.
  */
 export async function writeQueryToDelta(query: string, tableUri: string, ctx: WriteContext, write: QueryWrite): Promise<WriteResult> {
-  const prepared = await ctx.prepare(await resolveBareTables(query, ctx));
+  const native = ctx.nativeWrite === false ? 'the session turned the native write path off (nativeWrite: false)' : copyUnsupported(ctx.engine, tableUri);
+  // Rows streamed to JS: a row-wise query over one delta_scan may run chunk by chunk (bounded memory).
+  const prepared = await ctx.prepare(await resolveBareTables(query, ctx), { chunked: native !== undefined });
   try {
     const plan = write.plan(await describe(ctx.engine, prepared.sql), prepared.sql);
-    const native = ctx.nativeWrite === false ? 'the session turned the native write path off (nativeWrite: false)' : copyUnsupported(ctx.engine, tableUri);
     if (native !== undefined) {
-      const stream = await ctx.engine.stream(plan.sql);
+      const chunked = prepared.chunked;
+      const byChunk = chunked !== undefined && (await isRowWise(ctx.engine, plan.sql, chunked.table));
+      if (chunked !== undefined && !byChunk) await chunked.complete();
+      let stream: ResultStream | undefined;
+      const rows = async function* (): AsyncGenerator<RecordBatch> {
+        let empty = true;
+        for (;;) {
+          stream = await ctx.engine.stream(plan.sql);
+          for await (const batch of stream) {
+            empty = false;
+            yield batch;
+          }
+          if (!byChunk || !(await chunked.next())) break;
+        }
+        if (empty) yield emptyBatch(stream.schema);
+      };
       try {
-        const result = await writeDeltaTable(tableUri, batchesOf(stream), withEncoder(write.writeOptions, ctx));
+        const result = await writeDeltaTable(tableUri, rows(), withEncoder(write.writeOptions, ctx));
         return ctx.engine.capabilities.parquet ? { ...result, dataFiles: { ...result.dataFiles, fallback: native } } : result;
       } finally {
         // The writer may stop early (an error after the first batch): free the engine before releasing tables.
-        await stream.close();
+        await (stream as ResultStream | undefined)?.close();
       }
     }
     // DuckDB writes the files itself; the rows only stream to JS if the writer falls back to the Arrow path,
