@@ -22,13 +22,10 @@ export function takeData(data: Data, indices: Int32Array): Data | undefined {
   const { bitmap, nulls } = takeValidity(data, indices);
   const base = { type: data.type, offset: 0, length: n, nullCount: nulls, nullBitmap: bitmap } as const;
   if (isFixedWidth(data.type.typeId)) {
-    const src = data.values as unknown as { length: number; subarray(a: number, b: number): unknown; constructor: new (n: number) => { set(a: unknown, o: number): void } };
+    const src = data.values as unknown as ArrayBufferView & { readonly length: number; readonly BYTES_PER_ELEMENT: number };
     const stride = data.stride || 1;
-    const out = new src.constructor(n * stride);
-    for (let j = 0; j < n; j++) {
-      const i = indices[j]!;
-      out.set(src.subarray(i * stride, (i + 1) * stride), j * stride);
-    }
+    const out = new (src.constructor as new (n: number) => typeof src)(n * stride);
+    copyRows(src, out, src.BYTES_PER_ELEMENT * stride, indices);
     return data.clone(data.type, 0, n, nulls, [undefined, out, bitmap] as never);
   }
   switch (data.type.typeId) {
@@ -57,7 +54,12 @@ export function takeData(data: Data, indices: Int32Array): Data | undefined {
       const out = new Uint8Array(total);
       for (let j = 0; j < n; j++) {
         const i = indices[j]!;
-        out.set(values.subarray(offsets[i]!, offsets[i + 1]!), outOffsets[j]!);
+        const start = offsets[i]!;
+        const end = offsets[i + 1]!;
+        const at = outOffsets[j]!;
+        // Short values byte by byte: cheaper than a subarray view per row.
+        if (end - start > 32) out.set(values.subarray(start, end), at);
+        else for (let k = start; k < end; k++) out[at + k - start] = values[k]!;
       }
       return makeData({ ...base, valueOffsets: outOffsets, data: out } as never);
     }
@@ -88,6 +90,36 @@ export function takeData(data: Data, indices: Int32Array): Data | undefined {
     }
     default:
       return undefined;
+  }
+}
+
+/**
+ * Copies rows `indices` of fixed-width `src` into `out`, `width` bytes a row, as 32-, 16- or 8-bit words:
+ * element by element through the array's own type would make a BigInt per 64-bit value, and a subarray
+ * per row one allocation each (both made partitioned writes GC-bound).
+ */
+function copyRows(src: ArrayBufferView, out: ArrayBufferView, width: number, indices: Int32Array): void {
+  // Words must divide the row and sit aligned in both buffers (a byte array may start at any offset).
+  const fits = (u: number): boolean => width % u === 0 && src.byteOffset % u === 0 && out.byteOffset % u === 0;
+  const unit = fits(4) ? 4 : fits(2) ? 2 : 1;
+  const View = unit === 4 ? Uint32Array : unit === 2 ? Uint16Array : Uint8Array;
+  const from = new View(src.buffer as ArrayBuffer, src.byteOffset, src.byteLength / unit);
+  const to = new View(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength / unit);
+  const words = width / unit;
+  if (words === 1) {
+    for (let j = 0; j < indices.length; j++) to[j] = from[indices[j]!]!;
+  } else if (words === 2) {
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j]! * 2;
+      to[2 * j] = from[i]!;
+      to[2 * j + 1] = from[i + 1]!;
+    }
+  } else {
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j]! * words;
+      const at = j * words;
+      for (let k = 0; k < words; k++) to[at + k] = from[i + k]!;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Bool, Field, Int32, List, Struct, Table, Utf8, Dictionary, vectorFromArray } from 'apache-arrow';
-import { takeBatch } from '../../src/arrow/take.js';
+import { makeData, Bool, Decimal, Field, FixedSizeBinary, Int32, Int64, List, Struct, Table, Utf8, Dictionary, vectorFromArray } from 'apache-arrow';
+import { takeBatch, takeData } from '../../src/arrow/take.js';
 
 const json = (rows: unknown[]) => JSON.parse(JSON.stringify(rows)) as unknown;
 
@@ -21,6 +21,35 @@ describe('takeBatch', () => {
     const all = batch.toArray().map((r) => r.toJSON());
     expect(json(taken.toArray().map((r) => r.toJSON()))).toEqual(json(Array.from(indices, (i) => all[i])));
     expect(taken.getChild('i')!.nullCount).toBe(Array.from(indices, (i) => all[i]!.i).filter((v) => v === null).length);
+  });
+
+  it('gathers multi-word values (decimal128, int64, fixed-size binary) and long strings from a slice', () => {
+    const n = 12;
+    const rows = Array.from({ length: n }, (_, i) => i);
+    const words = (i: number) => Uint32Array.from([i * 7 + 1, i, 0xffffffff - i, i % 2]);
+    const table = new Table({
+      dec: vectorFromArray(rows.map((i) => (i % 5 === 0 ? null : words(i))), new Decimal(2, 38, 128)),
+      big: vectorFromArray(rows.map((i) => BigInt(i) * 10_000_000_000n - 3n), new Int64()),
+      fsb: vectorFromArray(rows.map((i) => Uint8Array.from([i, i + 1, i + 2])), new FixedSizeBinary(3)),
+      long: vectorFromArray(rows.map((i) => `${'x'.repeat(40 + i)}-${i}`), new Utf8()),
+    });
+    const batch = table.batches[0]!.slice(2, 11);
+    const indices = Int32Array.from([8, 0, 3, 3, 5]);
+    const taken = takeBatch(batch, indices)!;
+    for (const name of ['dec', 'big', 'fsb', 'long']) {
+      const before = batch.getChild(name)!;
+      const after = taken.getChild(name)!;
+      expect(Array.from(indices, (i) => String(before.get(i)))).toEqual(Array.from({ length: indices.length }, (_, j) => String(after.get(j))));
+    }
+    expect(taken.getChild('dec')!.nullCount).toBe(Array.from(indices, (i) => (i + 2) % 5 === 0).filter(Boolean).length);
+  });
+
+  it('gathers fixed-size binary whose bytes start at an odd offset', () => {
+    const bytes = new Uint8Array(1 + 4 * 5).subarray(1);
+    bytes.forEach((_, i) => (bytes[i] = i));
+    const column = makeData({ type: new FixedSizeBinary(4), length: 5, nullCount: 0, data: bytes });
+    const taken = takeData(column, Int32Array.from([4, 1]))!;
+    expect(Array.from(taken.values as Uint8Array)).toEqual([16, 17, 18, 19, 4, 5, 6, 7]);
   });
 
   it('declines types it cannot gather', () => {
