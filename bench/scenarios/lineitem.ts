@@ -90,7 +90,7 @@ export const lineitem: Scenario = {
         'Every operation runs once in a fresh child process; its time excludes process and engine start-up, its peak RSS (getrusage) includes them. ' +
         'overwrite is the SQL layer\'s write (writeQueryToDelta: what CREATE OR REPLACE TABLE … AS, DataFrame writes and dbt run) from staged rows, with the layout\'s partitioning; ' +
         'the staging (the generator\'s rows as an unpartitioned Delta table of plain parquet files) is not timed. Native engine: SELECT * FROM read_parquet(staged files), DuckDB writes the data files itself (COPY) and duckrun commits them from their footers; ' +
-        'wasm engine: SELECT * FROM delta_scan(staged table), rows decoded by parquet-wasm in a worker thread, streamed out of DuckDB-WASM as Arrow and encoded by parquet-wasm in worker threads (cores less one). ' +
+        'wasm engine: SELECT * FROM delta_scan(staged table), rows decoded by parquet-wasm in a worker thread, passed through DuckDB-WASM one 64 MiB chunk at a time (the query is row-wise) and streamed out as Arrow and encoded by parquet-wasm in worker threads (cores less one). ' +
         'Its baseline is native DuckDB (@duckdb/node-api, 2 threads) COPY (SELECT * FROM read_parquet(staged files)) TO parquet [PARTITION_BY]: the same rows read and written, without a Delta log. ' +
         'Other baselines: read_parquet over the plain files for scans, DuckDB joins over plain parquet for merges. ' +
         '"vs reference" is the operation\'s time as a multiple of the same chain\'s overwrite. append uses writeDeltaTable with the generator\'s batches (parquet-wasm).',
