@@ -11,6 +11,7 @@ import { usedColumns } from './sql/column-usage.js';
 import { pruneByStats } from './stats-pruning.js';
 import { findDeltaScanCalls, replaceRanges, type DeltaScanCall } from './sql/delta-scan-calls.js';
 import { quoteIdentifier } from './sql/literals.js';
+import { mentionsRowid } from './sql/rowid.js';
 import { resolveTableUri } from './table-uri.js';
 import { dropScanObjects, registerNativeParquetScan, type ScanObject } from './scan/native-parquet-scan.js';
 import { registerChunkedScan, type ChunkedScan } from './scan/chunked-scan.js';
@@ -111,6 +112,7 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext, opti
     await dropScanObjects(ctx.engine, registered.splice(0));
   };
   if (calls.length === 0) return { sql, scans: [], release };
+  const chunk = options.chunked === true && calls.length === 1;
   const tables = new Map<string, Promise<DeltaTable>>();
   const snapshots = new Map<string, Promise<Snapshot>>();
   const scans: DeltaScanReport[] = [];
@@ -131,7 +133,6 @@ export async function prepareDeltaScans(sql: string, ctx: DeltaScanContext, opti
       }
       const snap = await snapshot;
       const tableName = `${ctx.namePrefix}_${++counter}`;
-      const chunk = options.chunked === true && calls.length === 1;
       const report = await registerSnapshot(ctx, snap, call, tableName, tableUri, sql, registered, chunk ? (c) => (chunked = c) : undefined);
       scans.push(report);
       edits.push({ start: call.start, end: call.end, text: quoteIdentifier(tableName) });
@@ -185,7 +186,7 @@ async function registerSnapshot(
   let reader: DeltaScanReport['reader'] = 'arrow';
   let fallbackReason: string | undefined;
   if (engine.capabilities.parquet && ctx.nativeParquet !== false) {
-    const materialize = /\browid\b/i.test(sql);
+    const materialize = mentionsRowid(sql);
     const native = await registerNativeParquetScan({ engine, snapshot: snap, files, columns: names, name: tableName, materialize });
     if ('objects' in native) {
       registered.push(...native.objects);

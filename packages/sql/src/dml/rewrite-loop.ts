@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { WriteContext } from '../write/execute.js';
 import { QueryError } from '../errors.js';
 import { loadFile, scratchName, type DmlTarget } from './target.js';
+import { mentionsRowid } from '../sql/rowid.js';
 
 /** What happens to a candidate file. */
 export type FileFate = 'unchanged' | 'drop' | 'rewrite';
@@ -66,7 +67,7 @@ export async function runRewrite(ctx: Pick<WriteContext, 'engine' | 'encoder'>, 
     }
     yield* streamQuery(engine, sql);
   };
-  const load = { materialize: run.userSql.some((t) => t !== undefined && /\browid\b/i.test(t)), rowId: run.rowId === true };
+  const load = { materialize: run.userSql.some((t) => t !== undefined && mentionsRowid(t)), rowId: run.rowId === true };
   const data = async function* (): AsyncIterable<RecordBatch> {
     for (const file of run.files) {
       const loaded = await loadFile(engine, target.snapshot, file, name, load);

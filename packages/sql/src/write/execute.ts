@@ -137,16 +137,10 @@ export async function writeQueryToDelta(query: string, tableUri: string, ctx: Wr
       if (chunked !== undefined && !byChunk) await chunked.complete();
       let stream: ResultStream | undefined;
       const rows = async function* (): AsyncGenerator<RecordBatch> {
-        let empty = true;
-        for (;;) {
+        do {
           stream = await ctx.engine.stream(plan.sql);
-          for await (const batch of stream) {
-            empty = false;
-            yield batch;
-          }
-          if (!byChunk || !(await chunked.next())) break;
-        }
-        if (empty) yield emptyBatch(stream.schema);
+          yield* batchesOf(stream);
+        } while (byChunk && (await chunked.next()));
       };
       try {
         const result = await writeDeltaTable(tableUri, rows(), withEncoder(write.writeOptions, ctx));

@@ -2,17 +2,18 @@
 // chunks gives exactly the rows of one run over them all (see scan/chunked-scan.ts). Decided from DuckDB's
 // own plan of the statement, unoptimised so that no operator is folded away by the data's statistics.
 import type { Engine } from '../engine/engine.js';
+import { mentionsRowid } from '../sql/rowid.js';
 
 /** Operators that pass each input row on (or drop it, or expand it) without looking at other rows. */
 const ROW_WISE = new Set(['PROJECTION', 'FILTER', 'UNNEST', 'STREAMING_SAMPLE', 'CTE', 'CTE_SCAN']);
 const SCANS = new Set(['SEQ_SCAN', 'TABLE_SCAN']);
 
 /**
- * Values that must be the same for every row of one statement, which runs over chunks would not keep:
- * DuckDB's current time is its transaction's start, and rowid numbers a table's rows.
+ * Functions whose value is fixed for one statement (DuckDB's current time is its transaction's start):
+ * runs over chunks would give each chunk its own. rowid, numbering a table's rows, would restart per chunk.
  */
-const PER_STATEMENT =
-  /\b(rowid|now|current_timestamp|current_date|current_time|get_current_timestamp|get_current_time|transaction_timestamp|today|localtimestamp|localtime|current_localtimestamp)\b/i;
+const CURRENT_TIME =
+  /\b(now|current_timestamp|current_date|current_time|get_current_timestamp|get_current_time|transaction_timestamp|today|localtimestamp|localtime|current_localtimestamp)\b/i;
 
 interface PlanNode {
   readonly name: string;
@@ -22,7 +23,7 @@ interface PlanNode {
 
 /** True when `sql` reads table `table` once, through row-wise operators only, and reads no other table. */
 export async function isRowWise(engine: Engine, sql: string, table: string): Promise<boolean> {
-  if (PER_STATEMENT.test(sql)) return false;
+  if (CURRENT_TIME.test(sql) || mentionsRowid(sql)) return false;
   let plan: PlanNode[];
   await engine.query('PRAGMA disable_optimizer');
   try {
